@@ -1,0 +1,188 @@
+"""Questions: /ask, mentions of the bot, answer channels; related, "did you mean" and feedback buttons."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections import defaultdict, deque
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from ...engine.community import load_settings
+from ...engine.models import Entry, Reply
+from .. import limits
+from ..errors import guarded
+from ..render import entry_embed, reply_embed
+
+if TYPE_CHECKING:
+    from ..client import OtBot
+
+ENTRY_ID = r"[a-z0-9-]{1,64}"
+
+
+class RateLimiter:
+    """At most `rate` events per `per` seconds per key: keeps one member from flooding a channel."""
+
+    def __init__(self, rate: int, per: float) -> None:
+        self.rate, self.per = rate, per
+        self._events: dict[tuple[int, int], deque[float]] = defaultdict(deque)
+
+    def retry_after(self, key: tuple[int, int], now: float | None = None) -> float:
+        """0 when allowed (and counted); otherwise seconds until the next one is allowed."""
+        now = time.monotonic() if now is None else now
+        events = self._events[key]
+        while events and events[0] <= now - self.per:
+            events.popleft()
+        if len(events) >= self.rate:
+            return events[0] + self.per - now
+        events.append(now)
+        return 0.0
+
+
+class EntryButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"otbot:entry:(?P<id>{ENTRY_ID})"):
+    """Shows one entry privately: used for related entries and "did you mean" suggestions."""
+
+    def __init__(self, entry: Entry, number: int | None = None) -> None:
+        label = f"{number}. {entry.question}" if number else entry.question
+        super().__init__(discord.ui.Button(label=limits.shorten(label, limits.BUTTON_LABEL),
+                                           style=discord.ButtonStyle.secondary, custom_id=f"otbot:entry:{entry.id}"))
+        self.entry_id = entry.id
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button,
+                             match: re.Match[str]) -> EntryButton:
+        self = cls.__new__(cls)
+        discord.ui.DynamicItem.__init__(self, item)
+        self.entry_id = match["id"]
+        return self
+
+    @guarded
+    async def callback(self, interaction: discord.Interaction) -> None:
+        bot: OtBot = interaction.client  # type: ignore[assignment]
+        entry = await bot.engine.kb.get(self.entry_id, interaction.guild_id or 0)
+        if entry is None:
+            await interaction.response.send_message("That entry is no longer available.", ephemeral=True)
+            return
+        await interaction.response.send_message(embed=entry_embed(entry), view=answer_view(bot, entry),
+                                                ephemeral=True)
+
+
+class FeedbackButton(discord.ui.DynamicItem[discord.ui.Button],
+                     template=rf"otbot:fb:(?P<vote>[yn]):(?P<id>{ENTRY_ID})"):
+    def __init__(self, entry_id: str, helpful: bool) -> None:
+        super().__init__(discord.ui.Button(
+            label="Helpful" if helpful else "Not helpful", emoji="👍" if helpful else "👎",
+            style=discord.ButtonStyle.success if helpful else discord.ButtonStyle.secondary,
+            custom_id=f"otbot:fb:{'y' if helpful else 'n'}:{entry_id}"))
+        self.entry_id, self.helpful = entry_id, helpful
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button,
+                             match: re.Match[str]) -> FeedbackButton:
+        return cls(match["id"], match["vote"] == "y")
+
+    @guarded
+    async def callback(self, interaction: discord.Interaction) -> None:
+        bot: OtBot = interaction.client  # type: ignore[assignment]
+        guild = interaction.guild_id or 0
+        question = _question_from_message(interaction.message)
+        await bot.engine.store.record_feedback(guild, self.entry_id, str(interaction.user.id), self.helpful, question)
+        if not self.helpful:
+            await bot.engine.store.record_missed(guild, question or f"(feedback on {self.entry_id})", "not_helpful",
+                                                 entry_id=self.entry_id, asked_by=str(interaction.user.id))
+            text = "Thanks, noted. A moderator will see this question and can improve the answer."
+        else:
+            text = "Thanks for letting us know!"
+        await interaction.response.send_message(text, ephemeral=True)
+
+
+def _question_from_message(message: discord.Message | None) -> str | None:
+    """The question an answer was for, kept in the embed's author line."""
+    if message and message.embeds and message.embeds[0].author and message.embeds[0].author.name:
+        return message.embeds[0].author.name.removeprefix("Q: ")
+    return None
+
+
+def answer_view(bot: OtBot, entry: Entry, related: tuple[Entry, ...] = ()) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    for item in related[:3]:
+        view.add_item(EntryButton(item))
+    view.add_item(FeedbackButton(entry.id, True))
+    view.add_item(FeedbackButton(entry.id, False))
+    return view
+
+
+def reply_message(bot: OtBot, reply: Reply) -> tuple[discord.Embed, discord.ui.View | None]:
+    embed = reply_embed(reply)
+    if reply.question:
+        embed.set_author(name=limits.shorten("Q: " + reply.question, limits.EMBED_TITLE))
+    if reply.answered and reply.entry:
+        return embed, answer_view(bot, reply.entry, reply.related)
+    if reply.suggestions:
+        view = discord.ui.View(timeout=None)
+        for number, entry in enumerate(reply.suggestions, 1):
+            view.add_item(EntryButton(entry, number))
+        return embed, view
+    return embed, None
+
+
+_QUESTIONISH = re.compile(r"\?|^(who|what|when|where|why|how|can|does|do|is|are|should|will|would|could)\b", re.I)
+
+
+class Ask(commands.Cog):
+    def __init__(self, bot: OtBot) -> None:
+        self.bot = bot
+        self.limiter = RateLimiter(bot.settings.ask_rate, bot.settings.ask_per_seconds)
+
+    def _cooldown(self, guild_id: int | None, user_id: int) -> str | None:
+        wait = self.limiter.retry_after((guild_id or 0, user_id))
+        if wait > 0:
+            return f"You're asking quickly! Please wait {wait:.0f} seconds and ask again."
+        return None
+
+    @app_commands.command(name="ask", description="Ask about school-based or clinic occupational therapy")
+    @app_commands.describe(question="Your question, in your own words",
+                           private="Only you see the answer (good when describing your own child)")
+    async def ask(self, interaction: discord.Interaction, question: app_commands.Range[str, 1, 1500],
+                  private: bool = False) -> None:
+        slow = self._cooldown(interaction.guild_id, interaction.user.id)
+        if slow:
+            await interaction.response.send_message(slow, ephemeral=True)
+            return
+        reply = await self.bot.engine.kb.ask(question, interaction.guild_id or 0, asked_by=str(interaction.user.id))
+        embed, view = reply_message(self.bot, reply)
+        if view is None:
+            await interaction.response.send_message(embed=embed, ephemeral=private)
+        else:
+            await interaction.response.send_message(embed=embed, view=view, ephemeral=private)
+
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        if message.author.bot or message.guild is None or self.bot.user is None:
+            return
+        mentioned = self.bot.user in message.mentions
+        settings = await load_settings(self.bot.engine.store, message.guild.id)
+        in_answer_channel = message.channel.id in settings.answer_channels
+        if not mentioned and not in_answer_channel:
+            return
+        slow = self._cooldown(message.guild.id, message.author.id)
+        if slow:
+            if mentioned:
+                await message.reply(slow, mention_author=False)
+            return
+        reply = await self.bot.engine.kb.ask(message.content, message.guild.id, asked_by=str(message.author.id))
+        if not reply.answered and not mentioned and not _QUESTIONISH.search(reply.question):
+            return  # chatter in an answer channel ("thanks!") gets no "I don't know" reply
+        embed, view = reply_message(self.bot, reply)
+        if view is None:
+            await message.reply(embed=embed, mention_author=False)
+        else:
+            await message.reply(embed=embed, view=view, mention_author=False)
+
+
+async def setup(bot: OtBot) -> None:
+    bot.add_dynamic_items(EntryButton, FeedbackButton)
+    await bot.add_cog(Ask(bot))

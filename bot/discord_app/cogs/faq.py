@@ -1,0 +1,320 @@
+"""FAQ moderation from Discord: modals to add and edit, history, restore, the missed queue, export, import."""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from ...engine.errors import NotFound, UserError
+from ...engine.faq import ImportPlan
+from ...engine.models import Entry
+from .. import limits
+from ..errors import GuardedModal, GuardedView, guarded
+from ..permissions import require_guild, require_moderator
+from ..render import entry_embed, entry_list_embed
+from .ask import ENTRY_ID
+
+if TYPE_CHECKING:
+    from ..client import OtBot
+
+MAX_IMPORT_BYTES = 1_000_000
+
+
+def actor(interaction: discord.Interaction) -> str:
+    return f"{interaction.user.name} ({interaction.user.id})"
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+class EntryModal(GuardedModal):
+    """Question, Answer, Alternate phrasings, Tags, Sources: five inputs, Discord's maximum."""
+
+    def __init__(self, bot: OtBot, *, entry: Entry | None = None, question: str = "",
+                 missed_id: int | None = None) -> None:
+        title = "Edit FAQ entry" if entry else "New FAQ entry"
+        super().__init__(title=title, timeout=900)
+        self.bot, self.entry, self.missed_id = bot, entry, missed_id
+        self.question = discord.ui.TextInput(label="Question", max_length=300,
+                                             default=entry.question if entry else question[:300] or None)
+        self.answer = discord.ui.TextInput(label="Answer", style=discord.TextStyle.paragraph, max_length=1500,
+                                           default=entry.answer if entry else None)
+        self.alternates = discord.ui.TextInput(
+            label="Alternate phrasings (one per line)", style=discord.TextStyle.paragraph, required=False,
+            max_length=2000, default="\n".join(entry.alternates)[:2000] if entry else None)
+        self.tags = discord.ui.TextInput(label="Tags", required=False, max_length=200,
+                                         placeholder="comma separated, e.g. iep, evaluation",
+                                         default=", ".join(entry.tags) if entry else None)
+        self.sources = discord.ui.TextInput(
+            label="Sources", style=discord.TextStyle.paragraph, max_length=1000,
+            placeholder="one per line: a URL, or a citation such as 34 CFR §300.34",
+            default="\n".join(s.url or s.cite or s.title for s in entry.sources)[:1000] if entry else None)
+        for item in (self.question, self.answer, self.alternates, self.tags, self.sources):
+            self.add_item(item)
+
+    def raw(self) -> dict[str, Any]:
+        data: dict[str, Any] = self.entry.as_dict() if self.entry else {}
+        data.update(question=self.question.value, answer=self.answer.value, alternates=_lines(self.alternates.value),
+                    tags=[t.strip().lower() for t in self.tags.value.split(",") if t.strip()])
+        # Keep structured sources (title + url/cite) when a moderator left the lines as they were.
+        kept = {s.url or s.cite or s.title: s.as_dict() for s in self.entry.sources} if self.entry else {}
+        data["sources"] = [kept.get(line, line) for line in _lines(self.sources.value)]
+        return data
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        await require_moderator(interaction)
+        guild = require_guild(interaction)
+        faq = self.bot.engine.faq
+        if self.entry:
+            entry = await faq.edit(guild, self.entry.id, self.raw(), actor(interaction))
+            verb = "Updated"
+        else:
+            entry = await faq.add(guild, self.raw(), actor(interaction))
+            verb = "Added"
+        if self.missed_id is not None:
+            await self.bot.engine.store.resolve_missed(guild, self.missed_id, f"entry {entry.id}")
+        await interaction.response.send_message(f"{verb} `{entry.id}`. It is answering questions now.",
+                                                embed=entry_embed(entry), ephemeral=True)
+
+
+class PhrasingModal(GuardedModal, title="Add as a phrasing of an entry"):
+    entry_id = discord.ui.TextInput(label="Entry id", max_length=64, placeholder="e.g. school-vs-clinic-ot")
+
+    def __init__(self, bot: OtBot, missed_id: int, question: str) -> None:
+        super().__init__(timeout=900)
+        self.bot, self.missed_id, self.question = bot, missed_id, question
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        await require_moderator(interaction)
+        guild = require_guild(interaction)
+        entry_id = self.entry_id.value.strip()
+        await self.bot.engine.faq.add_phrasing(guild, entry_id, self.question, actor(interaction))
+        await self.bot.engine.store.resolve_missed(guild, self.missed_id, f"phrasing of {entry_id}")
+        await interaction.response.send_message(f"Added as a phrasing of `{entry_id}`.", ephemeral=True)
+
+
+class MissedButton(discord.ui.DynamicItem[discord.ui.Button],
+                   template=r"otbot:missed:(?P<action>new|phr|dismiss):(?P<id>\d+)"):
+    LABELS: ClassVar[dict[str, tuple[str, discord.ButtonStyle]]] = {
+        "new": ("New entry", discord.ButtonStyle.success),
+        "phr": ("Add as phrasing", discord.ButtonStyle.primary),
+        "dismiss": ("Dismiss", discord.ButtonStyle.secondary),
+    }
+
+    def __init__(self, action: str, missed_id: int, number: int = 0) -> None:
+        label, style = self.LABELS[action]
+        super().__init__(discord.ui.Button(label=f"{number}: {label}" if number else label, style=style,
+                                           custom_id=f"otbot:missed:{action}:{missed_id}"))
+        self.action, self.missed_id = action, missed_id
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button,
+                             match: re.Match[str]) -> MissedButton:
+        return cls(match["action"], int(match["id"]))
+
+    @guarded
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await require_moderator(interaction)
+        bot: OtBot = interaction.client  # type: ignore[assignment]
+        guild = require_guild(interaction)
+        missed = await bot.engine.store.missed_one(guild, self.missed_id)
+        if missed is None:
+            raise NotFound("That question is no longer in the queue.")
+        if self.action == "new":
+            await interaction.response.send_modal(EntryModal(bot, question=missed.question, missed_id=missed.id))
+        elif self.action == "phr":
+            await interaction.response.send_modal(PhrasingModal(bot, missed.id, missed.question))
+        else:
+            await bot.engine.store.resolve_missed(guild, missed.id, "dismissed")
+            await interaction.response.send_message("Dismissed.", ephemeral=True)
+
+
+class RemoveButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"otbot:faqrm:(?P<id>{ENTRY_ID})"):
+    def __init__(self, entry_id: str) -> None:
+        super().__init__(discord.ui.Button(label="Yes, remove it", style=discord.ButtonStyle.danger,
+                                           custom_id=f"otbot:faqrm:{entry_id}"))
+        self.entry_id = entry_id
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button,
+                             match: re.Match[str]) -> RemoveButton:
+        return cls(match["id"])
+
+    @guarded
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await require_moderator(interaction)
+        bot: OtBot = interaction.client  # type: ignore[assignment]
+        result = await bot.engine.faq.remove(require_guild(interaction), self.entry_id, actor(interaction))
+        await interaction.response.edit_message(content=f"`{self.entry_id}`: {result}", embed=None, view=None)
+
+
+class PageButton(discord.ui.DynamicItem[discord.ui.Button],
+                 template=r"otbot:faqpage:(?P<page>\d+):(?P<tag>[a-z0-9 -]{0,40})"):
+    def __init__(self, page: int, tag: str, label: str) -> None:
+        super().__init__(discord.ui.Button(label=label, style=discord.ButtonStyle.secondary,
+                                           custom_id=f"otbot:faqpage:{page}:{tag}"))
+        self.page, self.tag = page, tag
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button,
+                             match: re.Match[str]) -> PageButton:
+        return cls(int(match["page"]), match["tag"], item.label or "")
+
+    @guarded
+    async def callback(self, interaction: discord.Interaction) -> None:
+        bot: OtBot = interaction.client  # type: ignore[assignment]
+        embed, view = await list_page(bot, require_guild(interaction), self.tag or None, self.page)
+        await interaction.response.edit_message(embed=embed, view=view)
+
+
+PER_PAGE = 15
+
+
+async def list_page(bot: OtBot, guild: int, tag: str | None, page: int) -> tuple[discord.Embed, discord.ui.View]:
+    entries = await bot.engine.faq.list(guild, tag)
+    pages = max(1, -(-len(entries) // PER_PAGE))
+    page = max(0, min(page, pages - 1))
+    title = f"FAQ entries tagged '{tag}'" if tag else "FAQ entries"
+    view = discord.ui.View(timeout=None)
+    if page > 0:
+        view.add_item(PageButton(page - 1, tag or "", "◀ Previous"))
+    if page < pages - 1:
+        view.add_item(PageButton(page + 1, tag or "", "Next ▶"))
+    return entry_list_embed(title, entries, page, PER_PAGE), view
+
+
+class ConfirmImport(GuardedView):
+    def __init__(self, bot: OtBot, plan: ImportPlan, moderator_id: int) -> None:
+        super().__init__(timeout=600)
+        self.bot, self.plan, self.moderator_id = bot, plan, moderator_id
+
+    @discord.ui.button(label="Import", style=discord.ButtonStyle.success)
+    async def confirm(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
+        await require_moderator(interaction)
+        if interaction.user.id != self.moderator_id:
+            raise UserError("Only the moderator who uploaded the file can confirm this import.")
+        count = await self.bot.engine.faq.apply_import(require_guild(interaction), self.plan, actor(interaction))
+        self.stop()
+        await interaction.response.edit_message(content=f"Imported {count} entries.", view=None)
+
+
+class Faq(commands.GroupCog, group_name="faq", group_description="Browse and curate this server's FAQ"):
+    def __init__(self, bot: OtBot) -> None:
+        self.bot = bot
+
+    async def entry_autocomplete(self, interaction: discord.Interaction, current: str
+                                 ) -> list[app_commands.Choice[str]]:
+        entries = await self.bot.engine.kb.entries(interaction.guild_id or 0)
+        needle = current.lower().strip()
+        found = [e for e in entries.values() if needle in e.id or needle in e.question.lower()]
+        return [app_commands.Choice(name=limits.shorten(f"{e.question} ({e.id})", limits.AUTOCOMPLETE_NAME),
+                                    value=e.id) for e in sorted(found, key=lambda e: e.id)[:25]]
+
+    @app_commands.command(name="add", description="Add an entry (moderators)")
+    async def add(self, interaction: discord.Interaction) -> None:
+        await require_moderator(interaction)
+        await interaction.response.send_modal(EntryModal(self.bot))
+
+    @app_commands.command(name="edit", description="Edit an entry (moderators)")
+    @app_commands.autocomplete(entry=entry_autocomplete)
+    async def edit(self, interaction: discord.Interaction, entry: str) -> None:
+        await require_moderator(interaction)
+        found = await self.bot.engine.faq.require(require_guild(interaction), entry)
+        await interaction.response.send_modal(EntryModal(self.bot, entry=found))
+
+    @app_commands.command(name="remove", description="Remove or hide an entry (moderators)")
+    @app_commands.autocomplete(entry=entry_autocomplete)
+    async def remove(self, interaction: discord.Interaction, entry: str) -> None:
+        await require_moderator(interaction)
+        found = await self.bot.engine.faq.require(require_guild(interaction), entry)
+        view = discord.ui.View(timeout=None)
+        view.add_item(RemoveButton(found.id))
+        await interaction.response.send_message(f"Remove `{found.id}` from this server?", embed=entry_embed(found),
+                                                view=view, ephemeral=True)
+
+    @app_commands.command(name="show", description="Show one entry")
+    @app_commands.autocomplete(entry=entry_autocomplete)
+    async def show(self, interaction: discord.Interaction, entry: str) -> None:
+        found = await self.bot.engine.faq.require(require_guild(interaction), entry)
+        await interaction.response.send_message(embed=entry_embed(found), ephemeral=True)
+
+    @app_commands.command(name="list", description="List entries, optionally with one tag")
+    async def list(self, interaction: discord.Interaction, tag: str | None = None) -> None:
+        tag = tag.lower().strip()[:40] if tag else None
+        embed, view = await list_page(self.bot, require_guild(interaction), tag, 0)
+        await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
+
+    @app_commands.command(name="history", description="Every change to an entry (moderators)")
+    @app_commands.autocomplete(entry=entry_autocomplete)
+    async def history(self, interaction: discord.Interaction, entry: str) -> None:
+        await require_moderator(interaction)
+        rows = await self.bot.engine.faq.history(require_guild(interaction), entry)
+        lines = [f"**v{r.version}** {r.at} · {r.action} · {r.actor}" for r in rows]
+        text = "\n".join(lines) or "No changes in this server: this is the curated text."
+        embed = discord.Embed(title=limits.shorten(f"History of {entry}", limits.EMBED_TITLE),
+                              description=limits.shorten(text + "\n\nRestore with `/faq restore`.",
+                                                         limits.EMBED_DESCRIPTION))
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    @app_commands.command(name="restore", description="Bring back an earlier version (moderators)")
+    @app_commands.autocomplete(entry=entry_autocomplete)
+    async def restore(self, interaction: discord.Interaction, entry: str, version: app_commands.Range[int, 1]) -> None:
+        await require_moderator(interaction)
+        restored = await self.bot.engine.faq.restore(require_guild(interaction), entry, version, actor(interaction))
+        await interaction.response.send_message(f"Restored `{entry}` to version {version}.",
+                                                embed=entry_embed(restored), ephemeral=True)
+
+    @app_commands.command(name="missed", description="Questions the bot could not answer (moderators)")
+    async def missed(self, interaction: discord.Interaction) -> None:
+        await require_moderator(interaction)
+        queue = await self.bot.engine.store.missed(require_guild(interaction), limit=5)
+        if not queue:
+            await interaction.response.send_message("The missed-questions queue is empty. 🎉", ephemeral=True)
+            return
+        lines = [f"**{i}.** {limits.shorten(m.question, 300)}\n  _{m.reason}"
+                 + (f", closest: `{m.entry_id}`" if m.entry_id else "") + "_" for i, m in enumerate(queue, 1)]
+        view = discord.ui.View(timeout=None)
+        for i, m in enumerate(queue, 1):
+            for action in ("new", "phr", "dismiss"):
+                view.add_item(MissedButton(action, m.id, i))
+        embed = discord.Embed(title="Missed questions (newest first)",
+                              description=limits.shorten("\n".join(lines), limits.EMBED_DESCRIPTION))
+        await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
+
+    @app_commands.command(name="export", description="This server's own entries as a YAML file (moderators)")
+    async def export(self, interaction: discord.Interaction) -> None:
+        await require_moderator(interaction)
+        text = await self.bot.engine.faq.export(require_guild(interaction))
+        file = discord.File(io.BytesIO(text.encode("utf-8")), filename="otbot-faq.yaml")
+        await interaction.response.send_message("This server's entries, in the `knowledge/` format:", file=file,
+                                                ephemeral=True)
+
+    @app_commands.command(name="import", description="Import entries from a YAML file (moderators)")
+    async def import_(self, interaction: discord.Interaction, file: discord.Attachment) -> None:
+        await require_moderator(interaction)
+        guild = require_guild(interaction)
+        if file.size > MAX_IMPORT_BYTES:
+            raise UserError("That file is over 1 MB; split it into smaller files.")
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        try:
+            text = (await file.read()).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise UserError("That file is not UTF-8 text; export it again as YAML.") from exc
+        plan = await self.bot.engine.faq.plan_import(guild, text)
+        summary = f"**Dry run of `{limits.shorten(file.filename, 80)}`:**\n{plan.summary()}"
+        if plan.problems or not (plan.added or plan.updated):
+            await interaction.followup.send(limits.shorten(summary, limits.MESSAGE), ephemeral=True)
+            return
+        await interaction.followup.send(limits.shorten(summary, limits.MESSAGE), ephemeral=True,
+                                        view=ConfirmImport(self.bot, plan, interaction.user.id))
+
+
+async def setup(bot: OtBot) -> None:
+    bot.add_dynamic_items(MissedButton, RemoveButton, PageButton)
+    await bot.add_cog(Faq(bot))

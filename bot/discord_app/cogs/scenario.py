@@ -1,0 +1,295 @@
+"""Scenario games in channels: rounds with buttons, live counts, reveals, leaderboards. Clicks survive restarts."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands, tasks
+
+from ...engine.community import load_settings
+from ...engine.errors import GameError
+from ...engine.game import LETTERS, Reveal, RoundView
+from ...engine.models import CATEGORIES
+from .. import limits
+from ..errors import guarded
+from ..game_render import leaderboard_embed, reveal_embed, round_embed, stats_embed, stopped_embed
+from ..permissions import is_moderator, require_guild
+
+if TYPE_CHECKING:
+    from ..client import OtBot
+
+log = logging.getLogger(__name__)
+ROUND_MESSAGE = "round"
+
+
+def round_buttons(view: RoundView) -> discord.ui.View:
+    buttons = discord.ui.View(timeout=None)
+    for i, option in enumerate(view.scenario.options):
+        buttons.add_item(AnswerButton(view.round_id, option.key, f"{LETTERS[i]}. {option.label}"))
+    if view.practice:
+        buttons.add_item(StopPracticeButton(view.game_id))
+    else:
+        buttons.add_item(RevealButton(view.round_id))
+    return buttons
+
+
+class AnswerButton(discord.ui.DynamicItem[discord.ui.Button],
+                   template=r"otbot:ans:(?P<round>\d+):(?P<key>[A-Za-z0-9_-]{1,40})"):
+    def __init__(self, round_id: int, key: str, label: str = "?") -> None:
+        super().__init__(discord.ui.Button(label=limits.shorten(label, limits.BUTTON_LABEL),
+                                           style=discord.ButtonStyle.primary,
+                                           custom_id=f"otbot:ans:{round_id}:{key}"))
+        self.round_id, self.key = round_id, key
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button,
+                             match: re.Match[str]) -> AnswerButton:
+        return cls(int(match["round"]), match["key"], item.label or "?")
+
+    @guarded
+    async def callback(self, interaction: discord.Interaction) -> None:
+        bot: OtBot = interaction.client  # type: ignore[assignment]
+        cog: Scenarios = bot.get_cog("Scenarios")  # type: ignore[assignment]
+        receipt = await bot.engine.games.answer(self.round_id, str(interaction.user.id),
+                                                interaction.user.display_name, self.key)
+        if receipt.reveal and receipt.reveal.practice:
+            await interaction.response.edit_message(embeds=[reveal_embed(receipt.reveal)],
+                                                    view=practice_next_view(receipt.reveal))
+            return
+        await interaction.response.send_message(
+            f"🔒 Locked in: **{limits.shorten(receipt.option_label, 200)}**. "
+            f"{receipt.answers_so_far} answer(s) so far.", ephemeral=True)
+        if receipt.reveal:
+            await cog.post_reveal(receipt.reveal)
+        else:
+            cog.dirty.add(self.round_id)
+
+
+class RevealButton(discord.ui.DynamicItem[discord.ui.Button], template=r"otbot:reveal:(?P<round>\d+)"):
+    def __init__(self, round_id: int) -> None:
+        super().__init__(discord.ui.Button(label="Reveal now", emoji="👁️", style=discord.ButtonStyle.secondary,
+                                           custom_id=f"otbot:reveal:{round_id}"))
+        self.round_id = round_id
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button,
+                             match: re.Match[str]) -> RevealButton:
+        return cls(int(match["round"]))
+
+    @guarded
+    async def callback(self, interaction: discord.Interaction) -> None:
+        bot: OtBot = interaction.client  # type: ignore[assignment]
+        reveal = await bot.engine.games.reveal(self.round_id, str(interaction.user.id),
+                                               await is_moderator(interaction))
+        await interaction.response.send_message("Revealed.", ephemeral=True)
+        await bot.get_cog("Scenarios").post_reveal(reveal)  # type: ignore[union-attr]
+
+
+class NextPracticeButton(discord.ui.DynamicItem[discord.ui.Button], template=r"otbot:next:(?P<game>\d+)"):
+    def __init__(self, game_id: int) -> None:
+        super().__init__(discord.ui.Button(label="Next scenario", emoji="➡️", style=discord.ButtonStyle.primary,
+                                           custom_id=f"otbot:next:{game_id}"))
+        self.game_id = game_id
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button,
+                             match: re.Match[str]) -> NextPracticeButton:
+        return cls(int(match["game"]))
+
+    @guarded
+    async def callback(self, interaction: discord.Interaction) -> None:
+        bot: OtBot = interaction.client  # type: ignore[assignment]
+        view = await bot.engine.games.next_round(self.game_id)
+        if view is None:
+            await interaction.response.edit_message(content="Practice finished. `/scenario stats` shows how you did.",
+                                                    embeds=[], view=None)
+            return
+        await interaction.response.edit_message(embeds=[round_embed(view)], view=round_buttons(view))
+
+
+class StopPracticeButton(discord.ui.DynamicItem[discord.ui.Button], template=r"otbot:stoppractice:(?P<game>\d+)"):
+    def __init__(self, game_id: int) -> None:
+        super().__init__(discord.ui.Button(label="Stop", style=discord.ButtonStyle.danger,
+                                           custom_id=f"otbot:stoppractice:{game_id}"))
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button,
+                             match: re.Match[str]) -> StopPracticeButton:
+        return cls(int(match["game"]))
+
+    @guarded
+    async def callback(self, interaction: discord.Interaction) -> None:
+        bot: OtBot = interaction.client  # type: ignore[assignment]
+        standings = await bot.engine.games.stop(require_guild(interaction), interaction.channel_id or 0,
+                                                str(interaction.user.id), practice=True)
+        await interaction.response.edit_message(embeds=[stopped_embed(standings)], view=None)
+
+
+def practice_next_view(reveal: Reveal) -> discord.ui.View | None:
+    if reveal.game_over:
+        return None
+    view = discord.ui.View(timeout=None)
+    view.add_item(NextPracticeButton(reveal.game_id))
+    return view
+
+
+CATEGORY_CHOICES = [app_commands.Choice(name=c, value=c) for c in CATEGORIES]
+DIFFICULTY_CHOICES = [app_commands.Choice(name=n, value=v) for n, v in (("easy", 1), ("medium", 2), ("hard", 3))]
+
+
+class Scenarios(commands.GroupCog, group_name="scenario", group_description="Should this student get OT?"):
+    def __init__(self, bot: OtBot) -> None:
+        self.bot = bot
+        self.games = bot.engine.games
+        self.dirty: set[int] = set()  # rounds whose live answer count changed since the last tick
+        self._next_tasks: set[asyncio.Task[None]] = set()
+
+    async def cog_load(self) -> None:
+        if self.bot.serve:
+            self.ticker.start()
+            self._spawn(self._recover())
+
+    async def cog_unload(self) -> None:
+        self.ticker.cancel()
+        for task in self._next_tasks:
+            task.cancel()
+
+    def _spawn(self, coro: object) -> None:
+        task = asyncio.ensure_future(coro)  # type: ignore[arg-type]
+        self._next_tasks.add(task)
+        task.add_done_callback(self._next_tasks.discard)
+
+    async def _recover(self) -> None:
+        """After a restart: reveal what ran out while down, continue games that were between rounds."""
+        await self.bot.wait_until_ready()
+        recovery = await self.games.recover()
+        for reveal in recovery.revealed:
+            await self.post_reveal(reveal)
+        for game_id in recovery.waiting:
+            self._spawn(self._next_round(game_id, 0))
+        log.info("recovered games: %d running, %d revealed, %d between rounds",
+                 len(recovery.resumed), len(recovery.revealed), len(recovery.waiting))
+
+    @tasks.loop(seconds=1.0)
+    async def ticker(self) -> None:
+        try:
+            for reveal in await self.games.close_due_rounds():
+                await self.post_reveal(reveal)
+            while self.dirty:
+                await self._refresh_count(self.dirty.pop())
+        except Exception:  # one bad round must not stop every game's timer
+            log.exception("scenario ticker failed")
+
+    async def _message(self, round_id: int) -> discord.PartialMessage | None:
+        posted = await self.bot.engine.store.posted_message(ROUND_MESSAGE, str(round_id))
+        if posted is None:
+            return None
+        return self.bot.get_partial_messageable(posted[0]).get_partial_message(posted[1])
+
+    async def _refresh_count(self, round_id: int) -> None:
+        message = await self._message(round_id)
+        view = await self.games.round_view(round_id)
+        if message is not None and not view.practice:
+            try:
+                await message.edit(embed=round_embed(view))
+            except discord.HTTPException:
+                log.warning("could not update the answer count of round %s", round_id)
+
+    async def post_reveal(self, reveal: Reveal) -> None:
+        if reveal.practice:
+            return  # the player's own click shows it
+        self.dirty.discard(reveal.round_id)
+        message = await self._message(reveal.round_id)
+        embeds = [reveal_embed(reveal)]
+        try:
+            if message is not None:
+                await message.edit(embeds=[round_embed(await self.games.round_view(reveal.round_id)), *embeds],
+                                   view=None)
+            else:
+                message = await self.bot.get_partial_messageable(reveal.channel_id).send(embeds=embeds)
+        except discord.HTTPException:
+            log.exception("could not post the reveal of round %s", reveal.round_id)
+        settings = await load_settings(self.bot.engine.store, reveal.guild_id)
+        if settings.threads and message is not None:
+            try:
+                await message.create_thread(name=limits.shorten(f"Discuss: {reveal.scenario.title}", 100))
+            except discord.HTTPException:
+                log.warning("could not open a discussion thread for round %s", reveal.round_id)
+        if not reveal.game_over:
+            self._spawn(self._next_round(reveal.game_id, self.bot.round_pause))
+
+    async def _next_round(self, game_id: int, pause: float) -> None:
+        await asyncio.sleep(pause)
+        view = await self.games.next_round(game_id)
+        if view is not None:
+            await self.post_round(view)
+
+    async def post_round(self, view: RoundView) -> None:
+        message = await self.bot.get_partial_messageable(view.channel_id).send(
+            embed=round_embed(view), view=round_buttons(view))
+        await self.bot.engine.store.remember_message(ROUND_MESSAGE, str(view.round_id), view.channel_id, message.id)
+
+    @app_commands.command(name="play", description="Start a scenario game in this channel")
+    @app_commands.describe(category="Only scenarios of this kind", difficulty="Only this difficulty",
+                           rounds="Number of rounds (1-10, default 5)", seconds="Seconds per round (10-300)",
+                           speed_bonus="Give a small bonus for fast correct answers (off by default)")
+    @app_commands.choices(category=CATEGORY_CHOICES, difficulty=DIFFICULTY_CHOICES)
+    async def play(self, interaction: discord.Interaction, category: str | None = None,
+                   difficulty: int | None = None, rounds: app_commands.Range[int, 1, 10] = 5,
+                   seconds: app_commands.Range[int, 10, 300] | None = None, speed_bonus: bool = False) -> None:
+        guild_id = require_guild(interaction)
+        settings = await load_settings(self.bot.engine.store, guild_id)
+        view = await self.games.start(guild_id, interaction.channel_id or 0, str(interaction.user.id),
+                                      interaction.user.display_name, category=category, difficulty=difficulty,
+                                      rounds=rounds, seconds=seconds or settings.round_seconds,
+                                      speed_bonus=speed_bonus)
+        response = await interaction.response.send_message(embed=round_embed(view), view=round_buttons(view))
+        message_id = response.message_id or (await interaction.original_response()).id
+        await self.bot.engine.store.remember_message(ROUND_MESSAGE, str(view.round_id), view.channel_id, message_id)
+
+    @app_commands.command(name="stop", description="Stop the game in this channel (host or moderator)")
+    async def stop(self, interaction: discord.Interaction) -> None:
+        standings = await self.games.stop(require_guild(interaction), interaction.channel_id or 0,
+                                          str(interaction.user.id), await is_moderator(interaction))
+        await interaction.response.send_message(embed=stopped_embed(standings))
+        if standings.reveal:
+            await self.post_reveal(standings.reveal)
+
+    @app_commands.command(name="practice", description="Practise alone: only you see it, no timer")
+    @app_commands.choices(category=CATEGORY_CHOICES, difficulty=DIFFICULTY_CHOICES)
+    async def practice(self, interaction: discord.Interaction, category: str | None = None,
+                       difficulty: int | None = None, rounds: app_commands.Range[int, 1, 10] = 5) -> None:
+        guild_id = require_guild(interaction)
+        user = str(interaction.user.id)
+        try:
+            view = await self.games.start(guild_id, interaction.channel_id or 0, user, interaction.user.display_name,
+                                          category=category, difficulty=difficulty, rounds=rounds, practice=True)
+        except GameError:
+            view = await self.games.current(guild_id, interaction.channel_id or 0, practice_for=user)
+            if view is None:
+                raise
+        await interaction.response.send_message(embed=round_embed(view), view=round_buttons(view), ephemeral=True)
+
+    @app_commands.command(name="leaderboard", description="Top players in this server")
+    @app_commands.choices(period=[app_commands.Choice(name="this week", value="week"),
+                                  app_commands.Choice(name="all time", value="all")])
+    async def leaderboard(self, interaction: discord.Interaction, period: str = "week") -> None:
+        board = await self.games.leaderboard(require_guild(interaction), period)
+        await interaction.response.send_message(embed=leaderboard_embed(board))
+
+    @app_commands.command(name="stats", description="Your scenario stats, or another member's")
+    async def stats(self, interaction: discord.Interaction, member: discord.Member | None = None) -> None:
+        who = member or interaction.user
+        stats = await self.games.stats(require_guild(interaction), str(who.id))
+        await interaction.response.send_message(embed=stats_embed(who.display_name, stats),
+                                                ephemeral=member is None)
+
+
+async def setup(bot: OtBot) -> None:
+    bot.add_dynamic_items(AnswerButton, RevealButton, NextPracticeButton, StopPracticeButton)
+    await bot.add_cog(Scenarios(bot))

@@ -1,0 +1,68 @@
+"""Engine results as Discord embeds. Every string passes through a limit before it leaves."""
+
+from __future__ import annotations
+
+import discord
+
+from ..engine.models import Entry, Outcome, Reply
+from ..engine.scope import MODERATOR_HINT
+from . import limits
+from .limits import shorten
+
+BRAND = discord.Colour.from_rgb(46, 134, 171)
+DECLINE = discord.Colour.light_grey()
+DISCLAIMER = "General information, not advice for one child: their IEP or 504 team decides."
+
+
+def sources_text(entry: Entry) -> str:
+    lines = []
+    for source in entry.sources:
+        if source.url:
+            cite = f" ({source.cite})" if source.cite else ""
+            lines.append(f"• [{shorten(source.title, 200)}]({source.url}){cite}")
+        else:
+            lines.append(f"• {source.title}" + (f" — {source.cite}" if source.cite else ""))
+    return shorten("\n".join(lines), limits.EMBED_FIELD_VALUE)
+
+
+def entry_embed(entry: Entry, *, confidence: float | None = None) -> discord.Embed:
+    embed = discord.Embed(title=shorten(entry.question, limits.EMBED_TITLE),
+                          description=shorten(entry.answer, limits.EMBED_DESCRIPTION), colour=BRAND)
+    if entry.school:
+        embed.add_field(name="🏫 At school", value=shorten(entry.school, limits.EMBED_FIELD_VALUE), inline=True)
+    if entry.medical:
+        embed.add_field(name="🏥 In the clinic", value=shorten(entry.medical, limits.EMBED_FIELD_VALUE), inline=True)
+    if entry.sources:
+        embed.add_field(name="Sources", value=sources_text(entry), inline=False)
+    footer = f"{DISCLAIMER} · {entry.id}"
+    if confidence is not None:
+        footer += f" · match {confidence:.0%}"
+    embed.set_footer(text=shorten(footer, limits.EMBED_FOOTER))
+    return embed
+
+
+def decline_embed(reply: Reply) -> discord.Embed:
+    text = reply.decline_message or "I don't know that one."
+    if reply.outcome is Outcome.UNSURE and reply.suggestions:
+        text += "\n\n" + "\n".join(f"**{i}.** {shorten(e.question, 200)}" for i, e in enumerate(reply.suggestions, 1))
+    elif reply.outcome is Outcome.OUT_OF_SCOPE:
+        text += f"\n\n{MODERATOR_HINT}"
+    return discord.Embed(description=shorten(text, limits.EMBED_DESCRIPTION), colour=DECLINE)
+
+
+def reply_embed(reply: Reply) -> discord.Embed:
+    if reply.answered and reply.entry:
+        return entry_embed(reply.entry, confidence=reply.confidence)
+    return decline_embed(reply)
+
+
+def entry_list_embed(title: str, entries: list[Entry], page: int, per_page: int = 15) -> discord.Embed:
+    pages = max(1, -(-len(entries) // per_page))
+    page = max(0, min(page, pages - 1))
+    chunk = entries[page * per_page:(page + 1) * per_page]
+    lines = [f"`{e.id}` {'✏️ ' if e.origin == 'community' else ''}{shorten(e.question, 90)}" for e in chunk]
+    embed = discord.Embed(title=shorten(title, limits.EMBED_TITLE),
+                          description=shorten("\n".join(lines) or "No entries.", limits.EMBED_DESCRIPTION),
+                          colour=BRAND)
+    embed.set_footer(text=f"Page {page + 1} of {pages} · {len(entries)} entries · ✏️ = added or edited here")
+    return embed

@@ -1,0 +1,85 @@
+"""`otbot run` and `otbot sync`: connect, shut down cleanly, explain token problems in one line."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+
+import discord
+
+from ..config import Settings
+from ..engine.app import Engine
+from ..engine.errors import UserError
+
+log = logging.getLogger(__name__)
+
+NO_TOKEN = ("No DISCORD_TOKEN set. Create an application at https://discord.com/developers/applications, "
+            "open Bot -> Reset Token, and put DISCORD_TOKEN=<token> in .env (see README: 'Deploying').")
+BAD_TOKEN = ("Discord rejected DISCORD_TOKEN. Reset it in the Developer Portal (Bot -> Reset Token) and update .env; "
+             "tokens contain two dots and no spaces or quotes.")
+NEEDS_INTENT = ("Discord refused the Message Content intent. Enable it in the Developer Portal (Bot -> Privileged "
+                "Gateway Intents), or set OTBOT_MESSAGE_CONTENT=off to answer only /ask and mentions.")
+
+
+async def wants_message_content(engine: Engine, settings: Settings) -> bool:
+    """The privileged intent only when a server has answer channels (or the admin forces it)."""
+    if settings.message_content in ("on", "off"):
+        return settings.message_content == "on"
+    row = await engine.store.fetchone(
+        "SELECT 1 FROM guild_settings WHERE json_array_length(json_extract(data, '$.answer_channels')) > 0")
+    return row is not None
+
+
+def make_intents(message_content: bool) -> discord.Intents:
+    intents = discord.Intents.default()
+    intents.message_content = message_content
+    return intents
+
+
+async def run(engine: Engine, settings: Settings) -> int:
+    from .client import OtBot
+
+    if not settings.token:
+        raise UserError(NO_TOKEN)
+    discord.utils.setup_logging(level=getattr(logging, settings.log_level, logging.INFO), root=True)
+    intents = make_intents(await wants_message_content(engine, settings))
+    bot = OtBot(engine, settings, intents=intents)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):  # Windows: Ctrl-C still raises KeyboardInterrupt
+            loop.add_signal_handler(sig, lambda: asyncio.ensure_future(bot.close()))
+    try:
+        async with bot:
+            await bot.start(settings.token)
+    except discord.LoginFailure as exc:
+        raise UserError(BAD_TOKEN) from exc
+    except discord.PrivilegedIntentsRequired as exc:
+        raise UserError(NEEDS_INTENT) from exc
+    log.info("shut down cleanly")
+    return 0
+
+
+async def sync(engine: Engine, settings: Settings, guild_id: int | None) -> int:
+    """Register slash commands: globally (can take up to an hour to show) or in one server (instant)."""
+    from .client import OtBot
+
+    if not settings.token:
+        raise UserError(NO_TOKEN)
+    bot = OtBot(engine, settings, intents=make_intents(False), serve=False)
+    try:
+        async with bot:
+            await bot.login(settings.token)
+            guild_id = guild_id or settings.dev_guild
+            if guild_id:
+                guild = discord.Object(id=guild_id)
+                bot.tree.copy_global_to(guild=guild)
+                commands = await bot.tree.sync(guild=guild)
+                print(f"Registered {len(commands)} commands in server {guild_id}.")
+            else:
+                commands = await bot.tree.sync()
+                print(f"Registered {len(commands)} global commands (they may take a while to appear).")
+    except discord.LoginFailure as exc:
+        raise UserError(BAD_TOKEN) from exc
+    return 0

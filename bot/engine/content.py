@@ -1,0 +1,417 @@
+"""Load and validate knowledge/ and scenarios/ into models. Every problem names its file and line."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import ContentError, Problem
+from .models import (
+    CATEGORIES,
+    DEFAULT_OPTIONS,
+    FACTORS,
+    MAX_ANSWER_CHARS,
+    MAX_SIDE_CHARS,
+    Entry,
+    Origin,
+    Scenario,
+    ScenarioOption,
+    Source,
+)
+
+SYNONYMS_FILE = "synonyms.yaml"
+ENTRY_KEYS = {"id", "question", "alternates", "answer", "school", "medical", "tags", "related", "sources", "reviewed"}
+SCENARIO_KEYS = {
+    "id", "title", "grade", "age", "setting", "category", "difficulty", "vignette", "question", "options",
+    "answer", "partial", "explanation", "why_not", "factors", "sources",
+}
+MIN_ALTERNATES = 3
+MAX_VIGNETTE_CHARS = 900
+MAX_EXPLANATION_CHARS = 1000
+MAX_WHY_NOT_CHARS = 300
+NEAR_DUPLICATE_SIMILARITY = 0.6
+ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+# A problem found while parsing one record: the key it concerns (for the line number) and the message.
+KeyProblem = tuple[str | None, str]
+
+
+@dataclass
+class Knowledge:
+    entries: list[Entry] = field(default_factory=list)
+    synonym_groups: list[list[str]] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------- YAML with line numbers
+
+
+@dataclass
+class _Record:
+    """One item of a YAML list, with the line of the item and of each of its keys."""
+
+    data: Any
+    line: int
+    key_lines: dict[str, int]
+
+    def line_of(self, key: str | None) -> int:
+        return self.key_lines.get(key, self.line) if key else self.line
+
+
+def _read_list(path: Path, shown: str, problems: list[Problem]) -> list[_Record]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.append(Problem(shown, None, f"cannot read file: {exc}"))
+        return []
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        problems.append(Problem(shown, line, f"invalid YAML: {exc.problem or exc.context}"))
+        return []
+    except yaml.YAMLError as exc:
+        problems.append(Problem(shown, None, f"invalid YAML: {exc}"))
+        return []
+    finally:
+        loader.dispose()
+    if data is None:
+        return []
+    if not isinstance(data, list) or not isinstance(node, yaml.SequenceNode):
+        problems.append(Problem(shown, 1, "the file must be a YAML list (each item starts with '- ')"))
+        return []
+    records = []
+    for item, item_node in zip(data, node.value, strict=True):
+        key_lines = {}
+        if isinstance(item_node, yaml.MappingNode):
+            key_lines = {str(k.value): k.start_mark.line + 1 for k, _ in item_node.value}
+        records.append(_Record(item, item_node.start_mark.line + 1, key_lines))
+    return records
+
+
+# ---------------------------------------------------------------- field helpers
+
+
+def _text(raw: dict[str, Any], key: str, problems: list[KeyProblem], *, required: bool = True,
+          limit: int | None = None) -> str | None:
+    value = raw.get(key)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            problems.append((key, f"missing '{key}'"))
+        return None
+    if not isinstance(value, str | int | float):
+        problems.append((key, f"'{key}' must be text"))
+        return None
+    text = str(value).strip()
+    if limit is not None and len(text) > limit:
+        problems.append((key, f"'{key}' is too long ({len(text)} characters, at most {limit})"))
+    return text
+
+
+def _text_list(raw: dict[str, Any], key: str, problems: list[KeyProblem]) -> tuple[str, ...]:
+    value = raw.get(key)
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str | int | float) for v in value):
+        problems.append((key, f"'{key}' must be a list of text items"))
+        return ()
+    return tuple(str(v).strip() for v in value if str(v).strip())
+
+
+def _sources(raw: dict[str, Any], problems: list[KeyProblem]) -> tuple[Source, ...]:
+    value = raw.get("sources")
+    if not value:
+        problems.append(("sources", "missing source: every item needs at least one entry under 'sources'"))
+        return ()
+    if not isinstance(value, list):
+        value = [value]
+    sources = []
+    for item in value:
+        if isinstance(item, str):
+            # A bare string is accepted from moderators: a URL or a citation.
+            text = item.strip()
+            is_url = text.startswith(("http://", "https://"))
+            sources.append(Source(title=text, url=text) if is_url else Source(title=text, cite=text))
+            continue
+        if not isinstance(item, dict) or not isinstance(item.get("title"), str) or not item["title"].strip():
+            problems.append(("sources", "each source needs a 'title'"))
+            continue
+        unknown = set(item) - {"title", "url", "cite"}
+        if unknown:
+            problems.append(("sources", f"unknown key(s) in source: {', '.join(sorted(map(str, unknown)))}"))
+        url, cite = item.get("url"), item.get("cite")
+        if not url and not cite:
+            problems.append(("sources", f"source '{item['title']}' needs a 'url' or a 'cite'"))
+        sources.append(Source(item["title"].strip(), str(url).strip() if url else None,
+                              str(cite).strip() if cite else None))
+    return tuple(sources)
+
+
+def _check_id(raw: dict[str, Any], problems: list[KeyProblem]) -> str | None:
+    value = raw.get("id")
+    if not isinstance(value, str) or not value.strip():
+        problems.append(("id", "missing 'id'"))
+        return None
+    if not ID_PATTERN.match(value):
+        problems.append(("id", f"id '{value}' must be lowercase words joined by '-'"))
+    return value
+
+
+def _unknown_keys(raw: dict[str, Any], allowed: set[str], problems: list[KeyProblem]) -> None:
+    for key in raw:
+        if key not in allowed:
+            problems.append((str(key), f"unknown key '{key}' (allowed: {', '.join(sorted(allowed))})"))
+
+
+# ---------------------------------------------------------------- entries
+
+
+def parse_entry(raw: Any, origin: Origin = Origin.CURATED) -> tuple[Entry | None, list[KeyProblem]]:
+    """Validate one knowledge entry. Shared by the file loader, moderator edits and imports."""
+    if not isinstance(raw, dict):
+        return None, [(None, "each item must be a mapping with id, question, answer, ...")]
+    problems: list[KeyProblem] = []
+    _unknown_keys(raw, ENTRY_KEYS, problems)
+    entry_id = _check_id(raw, problems)
+    question = _text(raw, "question", problems)
+    answer = _text(raw, "answer", problems, limit=MAX_ANSWER_CHARS)
+    school = _text(raw, "school", problems, required=False, limit=MAX_SIDE_CHARS)
+    medical = _text(raw, "medical", problems, required=False, limit=MAX_SIDE_CHARS)
+    alternates = _text_list(raw, "alternates", problems)
+    if origin is Origin.CURATED and len(alternates) < MIN_ALTERNATES:
+        problems.append(("alternates", f"needs at least {MIN_ALTERNATES} alternates, has {len(alternates)}"))
+    tags = tuple(t.lower() for t in _text_list(raw, "tags", problems))
+    related = _text_list(raw, "related", problems)
+    sources = _sources(raw, problems)
+    reviewed = raw.get("reviewed")
+    if isinstance(reviewed, dt.date):
+        reviewed = reviewed.isoformat()
+    elif reviewed is not None:
+        reviewed = str(reviewed)
+        try:
+            dt.date.fromisoformat(reviewed)
+        except ValueError:
+            problems.append(("reviewed", f"'reviewed' must be a date like 2026-11-26, not '{reviewed}'"))
+    elif origin is Origin.CURATED:
+        problems.append(("reviewed", "missing 'reviewed' date"))
+    if problems or entry_id is None or question is None or answer is None:
+        return None, problems
+    entry = Entry(entry_id, question, answer, alternates, school, medical, tags, related, sources,
+                  reviewed, origin)
+    return entry, []
+
+
+def _read_synonyms(path: Path, shown: str, problems: list[Problem]) -> list[list[str]]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        problems.append(Problem(shown, mark.line + 1 if mark else None, f"invalid YAML: {exc.problem}"))
+        return []
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        problems.append(Problem(shown, None, f"cannot read synonyms: {exc}"))
+        return []
+    groups = data.get("groups") if isinstance(data, dict) else None
+    if not isinstance(groups, list):
+        problems.append(Problem(shown, 1, "synonyms file needs a 'groups' list of lists"))
+        return []
+    seen: dict[str, int] = {}
+    out = []
+    for number, group in enumerate(groups, 1):
+        if not isinstance(group, list) or len(group) < 2 or not all(isinstance(t, str) for t in group):
+            problems.append(Problem(shown, None, f"group {number} must be a list of at least two terms"))
+            continue
+        terms = [t.strip().lower() for t in group]
+        for term in terms:
+            if term in seen:
+                problems.append(Problem(shown, None, f"'{term}' is in group {seen[term]} and group {number}"))
+            seen[term] = number
+        out.append(terms)
+    return out
+
+
+def load_knowledge(directory: Path, problems: list[Problem]) -> Knowledge:
+    """Read every entry file and the synonyms; append what is wrong to `problems`."""
+    knowledge = Knowledge()
+    if not directory.is_dir():
+        problems.append(Problem(str(directory), None, "knowledge folder not found"))
+        return knowledge
+    first_seen: dict[str, str] = {}
+    related_refs: list[tuple[str, int, str, str]] = []
+    invalid_ids: set[str] = set()
+    for path in sorted(directory.glob("*.yaml")):
+        shown = _shown(path)
+        if path.name == SYNONYMS_FILE:
+            knowledge.synonym_groups = _read_synonyms(path, shown, problems)
+            continue
+        for record in _read_list(path, shown, problems):
+            entry, found = parse_entry(record.data)
+            problems.extend(Problem(shown, record.line_of(key), msg) for key, msg in found)
+            if entry is None:
+                if isinstance(record.data, dict) and isinstance(record.data.get("id"), str):
+                    invalid_ids.add(record.data["id"])  # already reported: links to it are not a second problem
+                continue
+            if entry.id in first_seen:
+                problems.append(Problem(shown, record.line_of("id"),
+                                        f"duplicate id '{entry.id}' (first at {first_seen[entry.id]})"))
+                continue
+            first_seen[entry.id] = f"{shown}:{record.line_of('id')}"
+            knowledge.entries.append(entry)
+            related_refs += [(shown, record.line_of("related"), entry.id, r) for r in entry.related]
+    for shown, line, owner, target in related_refs:
+        if target not in first_seen and target not in invalid_ids:
+            problems.append(Problem(shown, line, f"entry '{owner}' has related id '{target}' that does not exist"))
+        elif target == owner:
+            problems.append(Problem(shown, line, f"entry '{owner}' lists itself as related"))
+    return knowledge
+
+
+# ---------------------------------------------------------------- scenarios
+
+
+def _options(raw: dict[str, Any], problems: list[KeyProblem]) -> tuple[ScenarioOption, ...]:
+    value = raw.get("options")
+    if value is None:
+        return DEFAULT_OPTIONS
+    if not isinstance(value, dict) or not 2 <= len(value) <= 5:
+        problems.append(("options", "'options' must map 2 to 5 option keys to labels"))
+        return DEFAULT_OPTIONS
+    options = []
+    for key, label in value.items():
+        if not isinstance(label, str) or not label.strip() or len(label) > 80:
+            problems.append(("options", f"option '{key}' needs a label of at most 80 characters"))
+        options.append(ScenarioOption(str(key), str(label).strip()))
+    return tuple(options)
+
+
+def parse_scenario(raw: Any) -> tuple[Scenario | None, list[KeyProblem]]:
+    if not isinstance(raw, dict):
+        return None, [(None, "each scenario must be a mapping with id, title, vignette, ...")]
+    problems: list[KeyProblem] = []
+    _unknown_keys(raw, SCENARIO_KEYS, problems)
+    scenario_id = _check_id(raw, problems)
+    title = _text(raw, "title", problems, limit=80)
+    setting = _text(raw, "setting", problems) or ""
+    vignette = _text(raw, "vignette", problems, limit=MAX_VIGNETTE_CHARS)
+    question = _text(raw, "question", problems, required=False) or "Should this student receive OT services?"
+    explanation = _text(raw, "explanation", problems, limit=MAX_EXPLANATION_CHARS)
+    if "grade" in raw:
+        level = f"Grade {raw['grade']}"
+    elif "age" in raw:
+        level = f"Age {raw['age']}"
+    else:
+        level = ""
+        problems.append((None, "needs a 'grade' or an 'age'"))
+    category = raw.get("category")
+    if category not in CATEGORIES:
+        problems.append(("category", f"category '{category}' is not one of: {', '.join(CATEGORIES)}"))
+    difficulty = raw.get("difficulty")
+    if difficulty not in (1, 2, 3):
+        problems.append(("difficulty", "difficulty must be 1, 2 or 3"))
+    options = _options(raw, problems)
+    keys = [o.key for o in options]
+    answer = raw.get("answer")
+    if answer not in keys:
+        problems.append(("answer", f"answer '{answer}' is not among the options ({', '.join(keys)})"))
+    partial = _text_list(raw, "partial", problems)
+    for key in partial:
+        if key not in keys or key == answer:
+            problems.append(("partial", f"partial '{key}' must be an option other than the answer"))
+    why_not = raw.get("why_not") or {}
+    if not isinstance(why_not, dict):
+        problems.append(("why_not", "'why_not' must map option keys to one line each"))
+        why_not = {}
+    for key in keys:
+        if key != answer and not str(why_not.get(key) or "").strip():
+            problems.append(("why_not", f"option '{key}' is not explained in 'why_not'"))
+    for key, line in why_not.items():
+        if key not in keys or key == answer:
+            problems.append(("why_not", f"'why_not' explains '{key}', which is not a wrong option"))
+        elif len(str(line)) > MAX_WHY_NOT_CHARS:
+            problems.append(("why_not", f"'why_not' for '{key}' is longer than {MAX_WHY_NOT_CHARS} characters"))
+    factors = _text_list(raw, "factors", problems)
+    if not factors:
+        problems.append(("factors", "needs at least one factor"))
+    for factor in factors:
+        if factor not in FACTORS:
+            problems.append(("factors", f"factor '{factor}' is not one of: {', '.join(FACTORS)}"))
+    sources = _sources(raw, problems)
+    if problems or None in (scenario_id, title, vignette, explanation):
+        return None, problems
+    scenario = Scenario(
+        scenario_id, title, level, setting, category, difficulty, vignette, question, options, answer,
+        explanation, {str(k): str(v).strip() for k, v in why_not.items()}, partial, factors, sources,
+    )
+    return scenario, []
+
+
+def _shingles(text: str) -> set[tuple[str, ...]]:
+    words = re.findall(r"[a-z0-9]+", text.lower())
+    return {tuple(words[i:i + 3]) for i in range(max(len(words) - 2, 1))}
+
+
+def _similarity(a: set[tuple[str, ...]], b: set[tuple[str, ...]]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+def load_scenarios(directory: Path, problems: list[Problem]) -> list[Scenario]:
+    if not directory.is_dir():
+        problems.append(Problem(str(directory), None, "scenarios folder not found"))
+        return []
+    scenarios: list[Scenario] = []
+    where: dict[str, str] = {}
+    shingles: list[tuple[Scenario, set[tuple[str, ...]]]] = []
+    for path in sorted(directory.glob("*.yaml")):
+        shown = _shown(path)
+        for record in _read_list(path, shown, problems):
+            scenario, found = parse_scenario(record.data)
+            problems.extend(Problem(shown, record.line_of(key), msg) for key, msg in found)
+            if scenario is None:
+                continue
+            here = f"{shown}:{record.line_of('id')}"
+            if scenario.id in where:
+                problems.append(Problem(shown, record.line_of("id"),
+                                        f"duplicate id '{scenario.id}' (first at {where[scenario.id]})"))
+                continue
+            own = _shingles(scenario.vignette)
+            for other, theirs in shingles:
+                if _similarity(own, theirs) >= NEAR_DUPLICATE_SIMILARITY:
+                    problems.append(Problem(shown, record.line_of("vignette"),
+                                            f"vignette of '{scenario.id}' nearly duplicates '{other.id}'"))
+            where[scenario.id] = here
+            shingles.append((scenario, own))
+            scenarios.append(scenario)
+    return scenarios
+
+
+def _shown(path: Path) -> str:
+    """A path as a person would type it: relative to the working folder when possible."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def load_all(knowledge_dir: Path, scenarios_dir: Path) -> tuple[Knowledge, list[Scenario]]:
+    """Load everything or raise ContentError listing every problem."""
+    problems: list[Problem] = []
+    knowledge = load_knowledge(knowledge_dir, problems)
+    scenarios = load_scenarios(scenarios_dir, problems)
+    if problems:
+        raise ContentError(problems)
+    return knowledge, scenarios
+
+
+def entries_to_yaml(entries: Iterable[Entry]) -> str:
+    """The knowledge/ file format, for export."""
+    return yaml.safe_dump([e.as_dict() for e in entries], sort_keys=False, allow_unicode=True, width=100)

@@ -1,0 +1,322 @@
+"""All scenario-game SQL: a repository over the shared Store with typed rows.
+
+Writes must run inside `GameStore.transaction()` (one writer at a time, BEGIN IMMEDIATE): the rules in game.py
+read and write in the same transaction so that a check and the write it guards can never be split by another
+coroutine. Reads may run anywhere.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import aiosqlite
+
+from .models import Scenario, ScenarioOption, Source
+from .store import Store
+
+
+@dataclass(frozen=True, slots=True)
+class GameRow:
+    id: int
+    guild_id: int
+    channel_id: int
+    scope: str
+    host_id: str
+    host_name: str
+    category: str | None
+    difficulty: int | None
+    rounds: int
+    seconds: int
+    speed_bonus: bool
+    practice: bool
+    status: str  # open | finished | stopped
+    started_at: float
+    ended_at: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class RoundRow:
+    id: int
+    game_id: int
+    number: int
+    scenario: Scenario
+    opened_at: float
+    deadline: float | None
+    closed_at: float | None
+    close_reason: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerRow:
+    round_id: int
+    user_id: str
+    user_name: str
+    option_key: str
+    credit: str
+    base: int
+    streak: int
+    streak_bonus: int
+    speed_bonus: int
+    points: int
+    answered_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class StandingRow:
+    user_id: str
+    user_name: str
+    points: int
+    rounds: int  # rounds answered
+    correct: int
+    partial: int
+
+    @property
+    def accuracy(self) -> float:
+        """Share of answered rounds that were fully correct."""
+        return self.correct / self.rounds if self.rounds else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryAnswer:
+    """One revealed answer of a player, with what personal stats group it by."""
+
+    game_id: int
+    practice: bool
+    category: str
+    factors: tuple[str, ...]
+    credit: str
+    points: int
+    answered_at: float
+
+
+def scenario_to_json(scenario: Scenario) -> str:
+    return json.dumps(dataclasses.asdict(scenario), ensure_ascii=False, sort_keys=True)
+
+
+def scenario_from_json(text: str) -> Scenario:
+    data: dict[str, Any] = json.loads(text)
+    data["options"] = tuple(ScenarioOption(**o) for o in data["options"])
+    data["sources"] = tuple(Source(**s) for s in data["sources"])
+    data["partial"] = tuple(data["partial"])
+    data["factors"] = tuple(data["factors"])
+    return Scenario(**data)
+
+
+def _game(r: aiosqlite.Row) -> GameRow:
+    return GameRow(r["id"], r["guild_id"], r["channel_id"], r["scope"], r["host_id"], r["host_name"],
+                   r["category"], r["difficulty"], r["rounds"], r["seconds"], bool(r["speed_bonus"]),
+                   bool(r["practice"]), r["status"], r["started_at"], r["ended_at"])
+
+
+def _round(r: aiosqlite.Row) -> RoundRow:
+    return RoundRow(r["id"], r["game_id"], r["number"], scenario_from_json(r["scenario"]), r["opened_at"],
+                    r["deadline"], r["closed_at"], r["close_reason"])
+
+
+def _answer(r: aiosqlite.Row) -> AnswerRow:
+    return AnswerRow(r["round_id"], r["user_id"], r["user_name"], r["option_key"], r["credit"], r["base"],
+                     r["streak"], r["streak_bonus"], r["speed_bonus"], r["points"], r["answered_at"])
+
+
+# Standings, leaderboards: sums over answers; the name shown is the one used in the player's latest answer
+# (SQLite returns the bare column from the row that holds MAX()).
+_TALLY = ("a.user_id, a.user_name, MAX(a.answered_at) AS latest, SUM(a.points) AS points, "
+          "COUNT(*) AS rounds, SUM(a.credit = 'correct') AS correct, SUM(a.credit = 'partial') AS partial")
+_ORDER = "ORDER BY points DESC, correct DESC, rounds ASC, a.user_name"
+
+
+def _standing(r: aiosqlite.Row) -> StandingRow:
+    return StandingRow(r["user_id"], r["user_name"], int(r["points"]), int(r["rounds"]), int(r["correct"]),
+                       int(r["partial"]))
+
+
+class GameStore:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[GameStore]:
+        async with self.store.transaction():
+            yield self
+
+    async def _write(self, sql: str, params: tuple[Any, ...]) -> aiosqlite.Cursor:
+        assert self.store.db.in_transaction, "game writes must run inside GameStore.transaction()"
+        return await self.store.db.execute(sql, params)
+
+    # ------------------------------------------------------------ games
+
+    async def game(self, game_id: int) -> GameRow | None:
+        r = await self.store.fetchone("SELECT * FROM games WHERE id = ?", (game_id,))
+        return _game(r) if r else None
+
+    async def open_game(self, guild_id: int, channel_id: int, scope: str = "") -> GameRow | None:
+        r = await self.store.fetchone(
+            "SELECT * FROM games WHERE guild_id = ? AND channel_id = ? AND scope = ? AND status = 'open'",
+            (guild_id, channel_id, scope))
+        return _game(r) if r else None
+
+    async def open_games(self) -> list[GameRow]:
+        rows = await self.store.fetchall("SELECT * FROM games WHERE status = 'open' ORDER BY id")
+        return [_game(r) for r in rows]
+
+    async def insert_game(self, *, guild_id: int, channel_id: int, scope: str, host_id: str, host_name: str,
+                          category: str | None, difficulty: int | None, rounds: int, seconds: int,
+                          speed_bonus: bool, practice: bool, at: float) -> int | None:
+        """The new game's id; None when the channel (or this player's practice) already has an open game."""
+        cursor = await self._write(
+            "INSERT OR IGNORE INTO games (guild_id, channel_id, scope, host_id, host_name, category, "
+            "difficulty, rounds, seconds, speed_bonus, practice, status, started_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?)",
+            (guild_id, channel_id, scope, host_id, host_name, category, difficulty, rounds, seconds,
+             int(speed_bonus), int(practice), at))
+        return int(cursor.lastrowid) if cursor.rowcount == 1 and cursor.lastrowid else None
+
+    async def end_game(self, game_id: int, status: str, at: float) -> bool:
+        cursor = await self._write(
+            "UPDATE games SET status = ?, ended_at = ? WHERE id = ? AND status = 'open'",
+            (status, at, game_id))
+        return cursor.rowcount == 1
+
+    async def add_player(self, game_id: int, user_id: str, user_name: str, at: float) -> bool:
+        cursor = await self._write(
+            "INSERT OR IGNORE INTO game_players (game_id, user_id, user_name, joined_at) VALUES (?, ?, ?, ?)",
+            (game_id, user_id, user_name, at))
+        return cursor.rowcount == 1
+
+    async def roster(self, game_id: int, before_round: int) -> set[str]:
+        """Host and joined players, plus everyone who answered a round numbered below `before_round`."""
+        rows = await self.store.fetchall(
+            "SELECT user_id FROM game_players WHERE game_id = ? UNION "
+            "SELECT a.user_id FROM game_answers a JOIN game_rounds r ON r.id = a.round_id "
+            "WHERE r.game_id = ? AND r.number < ?", (game_id, game_id, before_round))
+        return {r[0] for r in rows}
+
+    # ------------------------------------------------------------ rounds
+
+    async def round(self, round_id: int) -> RoundRow | None:
+        r = await self.store.fetchone("SELECT * FROM game_rounds WHERE id = ?", (round_id,))
+        return _round(r) if r else None
+
+    async def latest_round(self, game_id: int) -> RoundRow | None:
+        r = await self.store.fetchone(
+            "SELECT * FROM game_rounds WHERE game_id = ? ORDER BY number DESC LIMIT 1", (game_id,))
+        return _round(r) if r else None
+
+    async def game_scenario_ids(self, game_id: int) -> set[str]:
+        rows = await self.store.fetchall("SELECT scenario_id FROM game_rounds WHERE game_id = ?", (game_id,))
+        return {r[0] for r in rows}
+
+    async def insert_round(self, game_id: int, number: int, scenario: Scenario, opened_at: float,
+                           deadline: float | None) -> int | None:
+        """The new round's id, or None if that round number already exists (a concurrent next_round won)."""
+        cursor = await self._write(
+            "INSERT OR IGNORE INTO game_rounds (game_id, number, scenario_id, scenario, category, factors, "
+            "opened_at, deadline) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (game_id, number, scenario.id, scenario_to_json(scenario), scenario.category,
+             json.dumps(list(scenario.factors)), opened_at, deadline))
+        return int(cursor.lastrowid) if cursor.rowcount == 1 and cursor.lastrowid else None
+
+    async def close_round(self, round_id: int, at: float, reason: str) -> bool:
+        """True for exactly one caller: the guard makes a reveal happen once whoever races to close."""
+        cursor = await self._write(
+            "UPDATE game_rounds SET closed_at = ?, close_reason = ? WHERE id = ? AND closed_at IS NULL",
+            (at, reason, round_id))
+        return cursor.rowcount == 1
+
+    async def open_rounds(self) -> list[RoundRow]:
+        rows = await self.store.fetchall("SELECT * FROM game_rounds WHERE closed_at IS NULL ORDER BY id")
+        return [_round(r) for r in rows]
+
+    async def due_round_ids(self, now: float) -> list[int]:
+        rows = await self.store.fetchall(
+            "SELECT id FROM game_rounds WHERE closed_at IS NULL AND deadline IS NOT NULL AND deadline <= ? "
+            "ORDER BY deadline, id", (now,))
+        return [int(r[0]) for r in rows]
+
+    # ------------------------------------------------------------ scenario rotation per channel (or player)
+
+    async def used_scenarios(self, guild_id: int, pool: str) -> set[str]:
+        rows = await self.store.fetchall(
+            "SELECT scenario_id FROM scenario_usage WHERE guild_id = ? AND pool = ?", (guild_id, pool))
+        return {r[0] for r in rows}
+
+    async def forget_used(self, guild_id: int, pool: str, scenario_ids: set[str]) -> None:
+        for scenario_id in scenario_ids:
+            await self._write(
+                "DELETE FROM scenario_usage WHERE guild_id = ? AND pool = ? AND scenario_id = ?",
+                (guild_id, pool, scenario_id))
+
+    async def mark_used(self, guild_id: int, pool: str, scenario_id: str, at: float) -> None:
+        await self._write(
+            "INSERT INTO scenario_usage (guild_id, pool, scenario_id, used_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (guild_id, pool, scenario_id) DO UPDATE SET used_at = excluded.used_at",
+            (guild_id, pool, scenario_id, at))
+
+    # ------------------------------------------------------------ answers
+
+    async def answer(self, round_id: int, user_id: str) -> AnswerRow | None:
+        r = await self.store.fetchone(
+            "SELECT * FROM game_answers WHERE round_id = ? AND user_id = ?", (round_id, user_id))
+        return _answer(r) if r else None
+
+    async def answers(self, round_id: int) -> list[AnswerRow]:
+        rows = await self.store.fetchall(
+            "SELECT * FROM game_answers WHERE round_id = ? ORDER BY id", (round_id,))
+        return [_answer(r) for r in rows]
+
+    async def answer_count(self, round_id: int) -> int:
+        r = await self.store.fetchone("SELECT COUNT(*) FROM game_answers WHERE round_id = ?", (round_id,))
+        return int(r[0]) if r else 0
+
+    async def previous_answer(self, game_id: int, number: int, user_id: str) -> AnswerRow | None:
+        """The player's answer in the round before `number` of the same game (for streaks)."""
+        r = await self.store.fetchone(
+            "SELECT a.* FROM game_answers a JOIN game_rounds r ON r.id = a.round_id "
+            "WHERE r.game_id = ? AND r.number = ? AND a.user_id = ?", (game_id, number - 1, user_id))
+        return _answer(r) if r else None
+
+    async def insert_answer(self, a: AnswerRow) -> bool:
+        """False when this player already answered this round (UNIQUE (round_id, user_id))."""
+        cursor = await self._write(
+            "INSERT OR IGNORE INTO game_answers (round_id, user_id, user_name, option_key, credit, base, "
+            "streak, streak_bonus, speed_bonus, points, answered_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (a.round_id, a.user_id, a.user_name, a.option_key, a.credit, a.base, a.streak, a.streak_bonus,
+             a.speed_bonus, a.points, a.answered_at))
+        return cursor.rowcount == 1
+
+    # ------------------------------------------------------------ standings, leaderboards, history
+
+    async def standings(self, game_id: int, through_round: int) -> list[StandingRow]:
+        """Totals of one game over its revealed rounds numbered up to `through_round`."""
+        rows = await self.store.fetchall(
+            f"SELECT {_TALLY} FROM game_answers a JOIN game_rounds r ON r.id = a.round_id "
+            "WHERE r.game_id = ? AND r.number <= ? AND r.closed_at IS NOT NULL "
+            f"GROUP BY a.user_id {_ORDER}", (game_id, through_round))
+        return [_standing(r) for r in rows]
+
+    async def leaderboard(self, guild_id: int, since: float | None, limit: int) -> list[StandingRow]:
+        """Community totals: revealed rounds of channel games only (practice is personal)."""
+        rows = await self.store.fetchall(
+            f"SELECT {_TALLY} FROM game_answers a JOIN game_rounds r ON r.id = a.round_id "
+            "JOIN games g ON g.id = r.game_id "
+            "WHERE g.guild_id = ? AND g.practice = 0 AND r.closed_at IS NOT NULL AND a.answered_at >= ? "
+            f"GROUP BY a.user_id {_ORDER} LIMIT ?",
+            (guild_id, since if since is not None else float("-inf"), limit))
+        return [_standing(r) for r in rows]
+
+    async def history(self, guild_id: int, user_id: str) -> list[HistoryAnswer]:
+        """Every revealed answer of a player in this community, oldest first."""
+        rows = await self.store.fetchall(
+            "SELECT r.game_id, g.practice, r.category, r.factors, a.credit, a.points, a.answered_at "
+            "FROM game_answers a JOIN game_rounds r ON r.id = a.round_id JOIN games g ON g.id = r.game_id "
+            "WHERE g.guild_id = ? AND a.user_id = ? AND r.closed_at IS NOT NULL ORDER BY a.answered_at, a.id",
+            (guild_id, user_id))
+        return [HistoryAnswer(r["game_id"], bool(r["practice"]), r["category"],
+                              tuple(json.loads(r["factors"])), r["credit"], r["points"], r["answered_at"])
+                for r in rows]

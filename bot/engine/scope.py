@@ -1,0 +1,51 @@
+"""Questions the bot must not try to answer from the knowledge base, each with its own polite decline.
+
+These run before retrieval because their words overlap with OT vocabulary ("504", "dose", "OT")
+and a lexical match would otherwise look confident.
+"""
+
+from __future__ import annotations
+
+import re
+
+MODERATOR_HINT = "If you think this belongs in the FAQ, ask a moderator, who can add it."
+
+_GUARDS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (
+        re.compile(r"\b(suicid\w*|kill (my|him|her|them)sel\w*|self[- ]?harm|overdos\w*|not breathing|"
+                   r"having a seizure|emergency room|call 911)\b"),
+        "This sounds urgent, and I am only an FAQ bot. If someone may be in danger, call **911** now "
+        "(or **988**, the US Suicide & Crisis Lifeline, by call or text).",
+    ),
+    (
+        re.compile(r"\b(doses?|dosage|dosing|\d+\s?mg|milligrams?|how (much|many) (melatonin|tylenol|ibuprofen|"
+                   r"advil|motrin|benadryl|medicine|medication|meds|pills?)|(increase|decrease|double|skip) "
+                   r"(his|her|their|my|the) (dose|meds|medication))\b"),
+        "I can't give advice about medicines or doses. Please ask your child's doctor or a pharmacist.",
+    ),
+    (
+        re.compile(r"\b(tax(es)?|irs|w-?2|1099|tax return|deductible)\b"),
+        "I can't help with taxes. I only answer questions about school-based and clinic occupational therapy.",
+    ),
+    (
+        re.compile(r"\b(discord (password|account|nitro|login|server boost)|reset (my )?password|nitro|"
+                   r"(hacked|locked out of) (my )?account|2fa)\b"),
+        "I can't help with Discord accounts; Discord's help center (support.discord.com) can. "
+        "For this bot's commands, type `/help`.",
+    ),
+)
+
+
+def out_of_scope_reason(text: str) -> str | None:
+    """A decline message when the question is one we must not answer from the FAQ, else None."""
+    lowered = text.lower()
+    for pattern, message in _GUARDS:
+        if pattern.search(lowered):
+            return message
+    return None
+
+
+GENERIC_DECLINE = (
+    "I don't have an answer for that. I only know about occupational therapy at school (IEPs, 504 plans, "
+    "related services) and in clinics (insurance, referrals, medical necessity)."
+)

@@ -1,0 +1,270 @@
+"""The one place with SQL: an aiosqlite repository with typed methods and numbered migrations.
+
+Every write commits before the method returns (WAL mode), so a crash right after a call loses nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from .errors import UserError
+from .migrations import MIGRATIONS
+
+
+def now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True, slots=True)
+class FaqRow:
+    guild_id: int
+    entry_id: str
+    status: str  # active | hidden | removed
+    data: dict[str, Any] | None
+    version: int
+    updated_at: str
+    updated_by: str
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryRow:
+    entry_id: str
+    version: int
+    action: str
+    status: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    actor: str
+    at: str
+
+
+@dataclass(frozen=True, slots=True)
+class MissedQuestion:
+    id: int
+    question: str
+    reason: str
+    entry_id: str | None
+    confidence: float | None
+    asked_by: str | None
+    asked_at: str
+
+
+def _json(value: dict[str, Any] | None) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def _unjson(value: str | None) -> dict[str, Any] | None:
+    return None if value is None else json.loads(value)
+
+
+class Store:
+    def __init__(self, db: aiosqlite.Connection) -> None:
+        self.db = db
+        self._write_lock = asyncio.Lock()
+
+    @classmethod
+    async def open(cls, path: str | Path) -> Store:
+        if str(path) != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        db = await aiosqlite.connect(str(path), isolation_level=None)
+        try:
+            db.row_factory = aiosqlite.Row
+            await db.execute("PRAGMA journal_mode=WAL")
+            await db.execute("PRAGMA synchronous=NORMAL")  # durable across a process crash in WAL mode
+            await db.execute("PRAGMA foreign_keys=ON")
+            await db.execute("PRAGMA busy_timeout=5000")
+            store = cls(db)
+            await store._migrate()
+        except BaseException:
+            await db.close()
+            raise
+        return store
+
+    async def close(self) -> None:
+        await self.db.close()
+
+    async def __aenter__(self) -> Store:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def schema_version(self) -> int:
+        async with self.db.execute("PRAGMA user_version") as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    async def _migrate(self) -> None:
+        version = await self.schema_version()
+        for number, sql in enumerate(MIGRATIONS[version:], start=version + 1):
+            try:
+                await self.db.executescript(f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {number};\nCOMMIT;")
+            except Exception:
+                if self.db.in_transaction:
+                    await self.db.execute("ROLLBACK")
+                raise
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """One writer at a time on this connection; commit on success, roll back on any error."""
+        async with self._write_lock:
+            await self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.db
+            except BaseException:
+                await self.db.execute("ROLLBACK")
+                raise
+            await self.db.execute("COMMIT")
+
+    async def fetchall(self, sql: str, params: tuple[Any, ...] = ()) -> list[aiosqlite.Row]:
+        async with self.db.execute(sql, params) as cursor:
+            return list(await cursor.fetchall())
+
+    async def fetchone(self, sql: str, params: tuple[Any, ...] = ()) -> aiosqlite.Row | None:
+        async with self.db.execute(sql, params) as cursor:
+            return await cursor.fetchone()
+
+    # ------------------------------------------------------------ FAQ entries
+
+    async def faq_rows(self, guild_id: int) -> list[FaqRow]:
+        rows = await self.fetchall("SELECT * FROM faq_entries WHERE guild_id = ? ORDER BY entry_id", (guild_id,))
+        return [FaqRow(r["guild_id"], r["entry_id"], r["status"], _unjson(r["data"]), r["version"],
+                       r["updated_at"], r["updated_by"]) for r in rows]
+
+    async def faq_row(self, guild_id: int, entry_id: str) -> FaqRow | None:
+        r = await self.fetchone("SELECT * FROM faq_entries WHERE guild_id = ? AND entry_id = ?",
+                                (guild_id, entry_id))
+        if r is None:
+            return None
+        return FaqRow(r["guild_id"], r["entry_id"], r["status"], _unjson(r["data"]), r["version"],
+                      r["updated_at"], r["updated_by"])
+
+    async def change_faq(self, guild_id: int, entry_id: str, *, status: str, data: dict[str, Any] | None,
+                         action: str, actor: str, before: dict[str, Any] | None,
+                         expected_version: int | None = None) -> int:
+        """Write the new state of one entry and its history row in one transaction; return the version.
+
+        `expected_version` guards against two moderators editing the same entry at once.
+        """
+        async with self.transaction() as db:
+            async with db.execute("SELECT version FROM faq_entries WHERE guild_id = ? AND entry_id = ?",
+                                  (guild_id, entry_id)) as cursor:
+                row = await cursor.fetchone()
+            current = row[0] if row else await self._last_history_version(guild_id, entry_id)
+            if expected_version is not None and current != expected_version:
+                raise ConcurrentEdit(entry_id)
+            version = current + 1
+            stamp = now()
+            await db.execute(
+                "INSERT INTO faq_entries (guild_id, entry_id, status, data, version, updated_at, updated_by) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (guild_id, entry_id) DO UPDATE SET "
+                "status = excluded.status, data = excluded.data, version = excluded.version, "
+                "updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+                (guild_id, entry_id, status, _json(data), version, stamp, actor),
+            )
+            await db.execute(
+                "INSERT INTO faq_history (guild_id, entry_id, version, action, status, before, after, actor, at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (guild_id, entry_id, version, action, status, _json(before), _json(data), actor, stamp),
+            )
+        return version
+
+    async def _last_history_version(self, guild_id: int, entry_id: str) -> int:
+        row = await self.fetchone("SELECT MAX(version) FROM faq_history WHERE guild_id = ? AND entry_id = ?",
+                                  (guild_id, entry_id))
+        return int(row[0]) if row and row[0] is not None else 0
+
+    async def history(self, guild_id: int, entry_id: str) -> list[HistoryRow]:
+        rows = await self.fetchall(
+            "SELECT * FROM faq_history WHERE guild_id = ? AND entry_id = ? ORDER BY version", (guild_id, entry_id))
+        return [HistoryRow(r["entry_id"], r["version"], r["action"], r["status"], _unjson(r["before"]),
+                           _unjson(r["after"]), r["actor"], r["at"]) for r in rows]
+
+    # ------------------------------------------------------------ missed questions and feedback
+
+    async def record_missed(self, guild_id: int, question: str, reason: str, *, entry_id: str | None = None,
+                            confidence: float | None = None, asked_by: str | None = None) -> int:
+        async with self.transaction() as db:
+            cursor = await db.execute(
+                "INSERT INTO missed_questions (guild_id, question, reason, entry_id, confidence, asked_by, asked_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (guild_id, question, reason, entry_id, confidence, asked_by, now()),
+            )
+            return int(cursor.lastrowid or 0)
+
+    async def missed(self, guild_id: int, limit: int = 25) -> list[MissedQuestion]:
+        rows = await self.fetchall(
+            "SELECT * FROM missed_questions WHERE guild_id = ? AND resolved_at IS NULL ORDER BY id DESC LIMIT ?",
+            (guild_id, limit))
+        return [MissedQuestion(r["id"], r["question"], r["reason"], r["entry_id"], r["confidence"],
+                               r["asked_by"], r["asked_at"]) for r in rows]
+
+    async def missed_one(self, guild_id: int, missed_id: int) -> MissedQuestion | None:
+        r = await self.fetchone("SELECT * FROM missed_questions WHERE guild_id = ? AND id = ?",
+                                (guild_id, missed_id))
+        if r is None:
+            return None
+        return MissedQuestion(r["id"], r["question"], r["reason"], r["entry_id"], r["confidence"],
+                              r["asked_by"], r["asked_at"])
+
+    async def resolve_missed(self, guild_id: int, missed_id: int, resolution: str) -> bool:
+        async with self.transaction() as db:
+            cursor = await db.execute(
+                "UPDATE missed_questions SET resolved_at = ?, resolution = ? "
+                "WHERE guild_id = ? AND id = ? AND resolved_at IS NULL",
+                (now(), resolution, guild_id, missed_id))
+            return cursor.rowcount > 0
+
+    async def record_feedback(self, guild_id: int, entry_id: str, user_id: str, helpful: bool,
+                              question: str | None) -> None:
+        async with self.transaction() as db:
+            await db.execute(
+                "INSERT INTO feedback (guild_id, entry_id, user_id, helpful, question, at) VALUES (?, ?, ?, ?, ?, ?)",
+                (guild_id, entry_id, user_id, int(helpful), question, now()))
+
+    async def feedback_counts(self, guild_id: int, entry_id: str) -> tuple[int, int]:
+        row = await self.fetchone(
+            "SELECT COALESCE(SUM(helpful), 0), COALESCE(SUM(1 - helpful), 0) FROM feedback "
+            "WHERE guild_id = ? AND entry_id = ?", (guild_id, entry_id))
+        return (int(row[0]), int(row[1])) if row else (0, 0)
+
+    # ------------------------------------------------------------ messages posted by an adapter
+
+    async def remember_message(self, kind: str, key: str, channel_id: int, message_id: int) -> None:
+        async with self.transaction() as db:
+            await db.execute(
+                "INSERT INTO posted_messages (kind, key, channel_id, message_id) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (kind, key) DO UPDATE SET channel_id = excluded.channel_id, "
+                "message_id = excluded.message_id", (kind, key, channel_id, message_id))
+
+    async def posted_message(self, kind: str, key: str) -> tuple[int, int] | None:
+        row = await self.fetchone("SELECT channel_id, message_id FROM posted_messages WHERE kind = ? AND key = ?",
+                                  (kind, key))
+        return (int(row[0]), int(row[1])) if row else None
+
+    # ------------------------------------------------------------ per-community settings
+
+    async def settings(self, guild_id: int) -> dict[str, Any]:
+        row = await self.fetchone("SELECT data FROM guild_settings WHERE guild_id = ?", (guild_id,))
+        return json.loads(row[0]) if row else {}
+
+    async def save_settings(self, guild_id: int, data: dict[str, Any]) -> None:
+        async with self.transaction() as db:
+            await db.execute(
+                "INSERT INTO guild_settings (guild_id, data) VALUES (?, ?) "
+                "ON CONFLICT (guild_id) DO UPDATE SET data = excluded.data",
+                (guild_id, json.dumps(data, sort_keys=True)))
+
+
+class ConcurrentEdit(UserError):
+    def __init__(self, entry_id: str) -> None:
+        super().__init__(f"'{entry_id}' was changed by someone else meanwhile; open it again and retry.")

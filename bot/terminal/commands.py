@@ -1,0 +1,134 @@
+"""The one-shot terminal commands: ask, check, eval, faq."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+from ..engine.content import load_knowledge, load_scenarios
+from ..engine.errors import Problem, UserError
+from ..engine.evaluate import evaluate, read_labeled
+from ..engine.models import Reply
+from .render import entry_text, reply_text
+
+if TYPE_CHECKING:
+    from ..engine.app import Engine
+
+
+def reply_json(reply: Reply) -> dict[str, Any]:
+    """The stable `otbot ask --json` contract: one object per question."""
+    entry = reply.entry if reply.answered else None
+    return {
+        "question": reply.question,
+        "answered": reply.answered,
+        "id": entry.id if entry else None,
+        "title": entry.question if entry else None,
+        "answer": entry.answer if entry else None,
+        "confidence": reply.confidence,
+        "suggestions": [{"id": e.id, "title": e.question} for e in reply.suggestions],
+        "sources": [s.as_dict() for s in entry.sources] if entry else [],
+    }
+
+
+async def ask(engine: Engine, words: list[str], *, as_json: bool, community: int,
+              stdin: TextIO = sys.stdin, out: TextIO = sys.stdout) -> int:
+    if words == ["-"]:
+        # One question per line, one answer per line, in order; flushed so a pipe can read as it goes.
+        for line in stdin:
+            reply = await engine.kb.ask(line.rstrip("\n"), community, record=False)
+            out.write((json.dumps(reply_json(reply), ensure_ascii=False) if as_json else reply_text(reply)) + "\n")
+            out.flush()
+        return 0
+    question = " ".join(words)
+    if not question.strip():
+        raise UserError("Give a question, e.g. otbot ask why does my child get OT at the clinic but not at school")
+    reply = await engine.kb.ask(question, community, record=False)
+    out.write((json.dumps(reply_json(reply), ensure_ascii=False, indent=2) if as_json else reply_text(reply)) + "\n")
+    return 0
+
+
+def check(knowledge_dir: Path, scenarios_dir: Path, out: TextIO = sys.stdout) -> int:
+    """Validate all content and print every problem. Exit code 1 if there is any."""
+    problems: list[Problem] = []
+    knowledge = load_knowledge(knowledge_dir, problems)
+    scenarios = load_scenarios(scenarios_dir, problems)
+    for problem in problems:
+        out.write(f"{problem}\n")
+    sourced = sum(1 for e in knowledge.entries if e.sources)
+    out.write(f"{len(knowledge.entries)} entries ({sourced} sourced), {len(knowledge.synonym_groups)} synonym groups, "
+              f"{len(scenarios)} scenarios: {'OK' if not problems else f'{len(problems)} problem(s)'}\n")
+    return 1 if problems else 0
+
+
+async def run_eval(engine: Engine, path: Path, out: TextIO = sys.stdout) -> int:
+    report = await evaluate(engine.kb, read_labeled(path))
+    out.write(report.text() + "\n")
+    return 0
+
+
+def _prompt(label: str, *, required: bool = True, multiline: bool = False,
+            read: Callable[[str], str] = input) -> str | list[str]:
+    """Ask on the terminal; multi-line fields end with an empty line."""
+    while True:
+        if not multiline:
+            value = read(f"{label}: ").strip()
+        else:
+            print(f"{label} (one per line, empty line to finish):")
+            lines = []
+            while (line := read("  > ").strip()):
+                lines.append(line)
+            value = lines  # type: ignore[assignment]
+        if value or not required:
+            return value
+        print(f"{label} is required.")
+
+
+async def faq(engine: Engine, action: str, args: list[str], *, community: int, actor: str,
+              out: TextIO = sys.stdout) -> int:
+    if action == "list":
+        for entry in await engine.faq.list(community, args[0] if args else None):
+            out.write(f"{entry.id:48} [{entry.origin}] {entry.question}\n")
+        return 0
+    if action == "show":
+        if not args:
+            raise UserError("Usage: otbot faq show ID")
+        entry = await engine.faq.require(community, args[0])
+        out.write(entry_text(entry) + "\n")
+        return 0
+    if action == "remove":
+        if not args:
+            raise UserError("Usage: otbot faq remove ID")
+        out.write(await engine.faq.remove(community, args[0], actor) + "\n")
+        return 0
+    if action == "history":
+        if not args:
+            raise UserError("Usage: otbot faq history ID")
+        for row in await engine.faq.history(community, args[0]):
+            out.write(f"v{row.version} {row.at} {row.action:12} by {row.actor}\n")
+        return 0
+    if action == "add":
+        raw = await asyncio.to_thread(_read_new_entry)
+        entry = await engine.faq.add(community, raw, actor)
+        out.write(f"Saved '{entry.id}'. It is searchable now: otbot ask {entry.question}\n")
+        return 0
+    raise UserError(f"Unknown faq action '{action}'. Use add, list, show, remove or history.")
+
+
+def _read_new_entry() -> dict[str, Any]:
+    print("New FAQ entry. Fields marked * are required.")
+    question = _prompt("* Question")
+    answer = _prompt("* Answer (Discord markdown, up to 1500 characters)")
+    alternates = _prompt("Other ways people ask it", required=False, multiline=True)
+    tags = _prompt("Tags (comma separated)", required=False)
+    sources = _prompt("* Sources (a URL or a citation such as 34 CFR 300.34)", multiline=True)
+    return {
+        "question": question,
+        "answer": str(answer).replace("\\n", "\n"),
+        "alternates": alternates,
+        "tags": [t.strip() for t in str(tags).split(",") if t.strip()],
+        "sources": sources,
+    }
