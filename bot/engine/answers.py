@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from .content import Knowledge, parse_entry
 from .models import LOCAL_COMMUNITY, Entry, Origin, Outcome, Reply
-from .scope import GENERIC_DECLINE, out_of_scope_reason
+from .scope import DOMAIN_WORDS, GENERIC_DECLINE, out_of_scope_reason
 from .search import Hit, Retriever
 from .store import Store
 from .text import Lexicon, clean
@@ -22,14 +22,14 @@ class Thresholds:
     suggestions: int = 3
 
 
-def confidence(hits: list[Hit], retriever: Retriever, terms: list[str]) -> float:
-    """0..1: how much of the question the best entry explains, and how clearly it beats the runner-up."""
+def confidence(hits: list[Hit]) -> float:
+    """0..1: how much of the question the best entry explains, how closely it was asked before, and how
+    clearly it beats the runner-up."""
     if not hits:
         return 0.0
     top = hits[0]
-    strength = min(1.0, top.score / max(retriever.max_score(terms) * 0.6, 1e-9))
-    margin = 1.0 if len(hits) == 1 else min(1.0, (top.score - hits[1].score) / top.score * 4)
-    value = 0.55 * top.coverage + 0.3 * strength + 0.15 * margin
+    margin = 1.0 if len(hits) == 1 else min(1.0, (top.score - hits[1].score) / max(top.score, 1e-9) * 4)
+    value = 0.45 * top.coverage + 0.25 * min(1.0, top.bm25 / 0.6) + 0.2 * top.phrasing + 0.1 * margin
     return round(max(0.0, min(1.0, value)), 3)
 
 
@@ -43,6 +43,7 @@ class KnowledgeBase:
         self.store = store
         self.thresholds = thresholds or Thresholds()
         self._base = Retriever(knowledge.entries, Lexicon(self.synonym_groups))
+        self.domain_terms = frozenset(Lexicon(self.synonym_groups).terms(DOMAIN_WORDS, fix_typos=False))
         self._views: dict[int, tuple[dict[str, Entry], Retriever]] = {}
 
     def invalidate(self, community: int) -> None:
@@ -102,7 +103,9 @@ class KnowledgeBase:
         if not terms:
             return Reply(text, Outcome.EMPTY, 0.0,
                          decline_message="I couldn't find a question in that. Try asking in a full sentence.")
-        score = confidence(hits, retriever, terms)
+        score = confidence(hits)
+        if not any(t in self.domain_terms for t in terms):
+            return Reply(text, Outcome.OUT_OF_SCOPE, min(score, 0.2), decline_message=GENERIC_DECLINE)
         limits = self.thresholds
         if hits and score >= limits.answer:
             entry = hits[0].entry

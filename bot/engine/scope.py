@@ -24,6 +24,17 @@ _GUARDS: tuple[tuple[re.Pattern[str], str], ...] = (
         "I can't give advice about medicines or doses. Please ask your child's doctor or a pharmacist.",
     ),
     (
+        re.compile(r"\b(salar(y|ies)|how much (do|does|can) (an? )?(school )?(ot|ots|occupational therapists?|cotas?) "
+                   r"(make|earn|get paid)|(ot|cota|therapy|therapist) (jobs?|openings|positions|career)|job (search|"
+                   r"hunt|interview)|nbcot|licens(e|ing) exam|ceus?|continuing education|ot school applications?)\b"),
+        "I can't help with OT careers, jobs or exams. I answer questions about OT services for children at "
+        "school and in clinics.",
+    ),
+    (
+        re.compile(r"\b(area code|http|error code|status code|tie a tie|tie a necktie|neck ?tie|bow ?tie)\b"),
+        "That doesn't look like a question about occupational therapy for a child, so I'll leave it.",
+    ),
+    (
         re.compile(r"\b(tax(es)?|irs|w-?2|1099|tax return|deductible)\b"),
         "I can't help with taxes. I only answer questions about school-based and clinic occupational therapy.",
     ),
@@ -43,6 +54,21 @@ def out_of_scope_reason(text: str) -> str | None:
         if pattern.search(lowered):
             return message
     return None
+
+
+# A question about OT for a child names at least one of these (after synonyms): without any, even a
+# confident word match ("how to tie a tie" -> shoe tying) is a coincidence, not an answer.
+DOMAIN_WORDS = """
+ot occupational therapy therapist therapy cota pt slp school district teacher classroom class grade kindergarten
+preschool student child toddler infant baby parent iep 504 idea fape lre clinic outpatient insurance medicaid
+doctor pediatrician diagnosis evaluation reevaluation special education related services accommodations
+modifications assistive technology handwriting fine motor gross motor sensory self care feeding dressing
+recess lunch cafeteria pe eligibility eligible qualify services goals minutes consult push in pull out esy
+early intervention ifsp transition disability disabilities autism adhd dyspraxia dysgraphia cerebral palsy
+down syndrome prescription referral plan of care medical necessity habilitative rehabilitative epsdt iee
+prior written notice rti mtss 504 plan ada section accommodation aide para paraprofessional life skills
+vocational meeting team consent endrew rowley garret pencil keyboard typing slant board speech to text
+"""
 
 
 GENERIC_DECLINE = (

@@ -6,6 +6,8 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
+from .stemmer import porter
+
 MAX_QUESTION_CHARS = 2000  # a long story is fine; 100 KB of paste is cut, not choked on
 
 _INVISIBLE = re.compile(r"[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f"
@@ -22,7 +24,10 @@ such than that the their theirs them themselves then there these they this those
 very was wasn we were what when where which while who whom why will with won would you your yours yourself hi
 hello hey thanks thank please pls plz ok okay so um uh like really just also get got gets getting know want
 wondering anyone someone anybody wonder question questions help tell explain mean means lol tho thx ya yeah
-yes im ive id dont doesnt cant wont isnt whats hes shes theyre thats
+yes im ive id dont doesnt cant wont isnt whats hes shes theyre thats actually basically literally honestly
+say says said saying think thought stuff thing things way even still yet anything something everything
+nothing somebody kinda sorta lot bit maybe probably already today go goes going gone come comes came ppl
+people guys folks anyone everyone exactly totally pretty super much many
 """.split())
 
 
@@ -42,30 +47,14 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
+_IRREGULAR = {"tying": "tie", "untying": "untie", "dying": "die", "lying": "lie"}
+
+
 def stem(word: str) -> str:
-    """A light suffix stripper: enough to meet plural and -ing/-ed forms halfway, no more."""
-    if len(word) <= 3 or word.isdigit():
+    """Porter stem, with a few irregular forms Porter leaves apart ("tying" vs "tie")."""
+    if word.isdigit():
         return word
-    if word.endswith("ying") and len(word) == 5:  # tying, dying
-        return word[:-4] + "ie"
-    for suffix in ("ations", "ation"):
-        if word.endswith(suffix) and len(word) > len(suffix) + 3:
-            return word[: -len(suffix)] + "at"
-    if word.endswith("ies") and len(word) > 4:
-        word = word[:-3] + "y"
-    elif word.endswith("sses"):
-        word = word[:-2]
-    elif word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        word = word[:-1]
-    if word.endswith("ing") and len(word) >= 6:
-        word = word[:-3]
-    elif word.endswith("ed") and len(word) >= 5 and not word.endswith("eed"):
-        word = word[:-2]
-    if len(word) > 4 and word[-1] == word[-2] and word[-1] not in "lsz":
-        word = word[:-1]  # stopp -> stop
-    if word.endswith("e") and len(word) >= 4:
-        word = word[:-1]
-    return word
+    return porter(_IRREGULAR.get(word, word))
 
 
 def _deletes(word: str) -> set[str]:
@@ -73,40 +62,41 @@ def _deletes(word: str) -> set[str]:
 
 
 class Lexicon:
-    """Synonym phrases and typo correction over a known vocabulary."""
+    """Synonym phrases and typo correction. Typos are fixed on whole words, before stemming, because a
+    misspelling often breaks the suffix the stemmer looks for ("occupatinal")."""
 
     def __init__(self, synonym_groups: Iterable[Iterable[str]] = ()) -> None:
         self.phrases: dict[tuple[str, ...], str] = {}
         self.max_phrase = 1
-        self.known: set[str] = set(STOPWORDS)
+        self.known_words: set[str] = set(STOPWORDS)
         for group in synonym_groups:
             group = list(group)
-            canonical = "_".join(stem(w) for w in words(group[0]))
+            canonical = "=" + "_".join(words(group[0]))  # cannot collide with a stemmed word
             for term in group:
-                key = tuple(stem(w) for w in words(term))
+                raw = words(term)
+                key = tuple(stem(w) for w in raw)
                 if key:
                     self.phrases[key] = canonical
                     self.max_phrase = max(self.max_phrase, len(key))
-                    self.known.update(key)
+                    self.known_words.update(raw)
         self._frequency: dict[str, int] = {}
         self._by_delete: dict[str, set[str]] = {}
         self._corrections: dict[str, str | None] = {}
 
-    def learn(self, term_frequency: dict[str, int]) -> None:
-        """Add the index vocabulary (stemmed terms) so typos can be corrected toward it."""
-        self._frequency = dict(term_frequency)
-        vocabulary = set(term_frequency) | self.known
-        self.known = vocabulary
+    def learn(self, word_frequency: dict[str, int]) -> None:
+        """Add the words of the indexed text so typos can be corrected toward them."""
+        self._frequency = dict(word_frequency)
+        self.known_words |= set(word_frequency)
         self._by_delete = {}
-        for term in vocabulary:
-            if len(term) >= 4 and "_" not in term and not term.isdigit():
-                self._by_delete.setdefault(term, set()).add(term)
-                for variant in _deletes(term):
-                    self._by_delete.setdefault(variant, set()).add(term)
+        for word in self.known_words:
+            if len(word) >= 4 and not word.isdigit():
+                self._by_delete.setdefault(word, set()).add(word)
+                for variant in _deletes(word):
+                    self._by_delete.setdefault(variant, set()).add(word)
         self._corrections = {}
 
     def correct(self, word: str) -> str | None:
-        """The known term one edit away (transpositions included), the most common first; None if none."""
+        """The known word one edit away (transpositions included), the most common first; None if none."""
         if word in self._corrections:
             return self._corrections[word]
         best: str | None = None
@@ -122,11 +112,11 @@ class Lexicon:
         return best
 
     def terms(self, text: str, *, fix_typos: bool = True) -> list[str]:
-        """Search terms of `text`, in order: stemmed, typo-fixed, phrases mapped, stopwords dropped."""
+        """Search terms of `text`, in order: typo-fixed, stemmed, phrases mapped, stopwords dropped."""
         raw = words(text)
-        tokens = [stem(w) for w in raw]
         if fix_typos and self._by_delete:
-            tokens = [t if t in self.known or w in STOPWORDS else (self.correct(t) or t) for w, t in zip(raw, tokens)]
+            raw = [w if w in self.known_words else (self.correct(w) or w) for w in raw]
+        tokens = [stem(w) for w in raw]
         out: list[str] = []
         i = 0
         while i < len(tokens):

@@ -10,8 +10,9 @@ def test_clean_strips_invisible_characters_and_mentions() -> None:
 
 
 def test_stem_meets_word_forms_halfway() -> None:
-    assert stem("evaluations") == stem("evaluation") == stem("evaluate")
+    assert stem("evaluations") == stem("evaluation") == stem("evaluate") == stem("evaluating")
     assert stem("typing") == stem("type") == stem("typed")
+    assert stem("different") == stem("difference")
     assert stem("shoes") == stem("shoe")
     assert stem("tying") == stem("tie")
     assert stem("504") == "504"
@@ -19,13 +20,14 @@ def test_stem_meets_word_forms_halfway() -> None:
 
 def test_synonyms_map_phrases_to_one_term() -> None:
     lexicon = Lexicon([["ot", "occupational therapy"], ["child", "kiddo", "son"]])
-    assert lexicon.terms("Occupational Therapy for my kiddo") == ["ot", "child"]
-    assert lexicon.terms("the OT and my son") == ["ot", "child"]
+    assert lexicon.terms("Occupational Therapy for my kiddo") == ["=ot", "=child"]
+    assert lexicon.terms("the OT and my son") == ["=ot", "=child"]
+    assert lexicon.terms("kiddos") == ["=child"]  # the synonyms are stemmed too
 
 
 def test_typos_are_corrected_toward_known_terms() -> None:
     lexicon = Lexicon([["ot", "occupational therapy"]])
-    lexicon.learn({"handwrit": 5, "evaluat": 3})
-    assert lexicon.terms("occupatinal therapy for handwritting") == ["ot", "handwrit"]
-    assert lexicon.terms("evalaute") == ["evaluat"]  # a swap of two letters
+    lexicon.learn({"handwriting": 5, "evaluate": 3})
+    assert lexicon.terms("occupatinal therapy for handwritting") == ["=ot", "handwrit"]
+    assert lexicon.terms("evalaute") == ["evalu"]  # a swap of two letters
     assert lexicon.terms("zzzzzz") == ["zzzzzz"]  # nothing near: left alone

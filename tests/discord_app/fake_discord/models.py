@@ -64,6 +64,15 @@ class InteractionHandle:
     callback_result: JSON | None = None  # what the fake answered (InteractionCallbackResponse payload)
     original_id: int | None = None  # message behind @original
     followup_ids: list[int] = field(default_factory=list)
+    dispatched_at: float | None = None  # loop time when INTERACTION_CREATE was sent to the bot
+    acked_at: float | None = None  # loop time when the bot's callback arrived (Discord allows 3 s)
+
+    @property
+    def ack_latency(self) -> float | None:
+        """Seconds from dispatch to the bot's callback; None while unanswered."""
+        if self.dispatched_at is None or self.acked_at is None:
+            return None
+        return self.acked_at - self.dispatched_at
 
     async def response(self, timeout: float = 2.0) -> JSON:
         """Wait for the interaction callback; returns its body, e.g. {"type": 4, "data": {...}}."""

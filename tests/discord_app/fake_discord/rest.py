@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from .limits import request_problems
 from .models import RecordedRequest
 from .payloads import JSON, now_iso, snowflake
 
@@ -98,6 +99,11 @@ class RestAPI:
 
     async def _route(self, req: RecordedRequest) -> tuple[int, Any]:
         try:
+            problems = request_problems(req.method, req.path, req.json)
+            if problems:  # what Discord answers to an over-long title, field, label, content...
+                self.fake.rejected.append((req, problems))
+                _log.warning("fake_discord: rejected %s %s: %s", req.method, req.path, problems)
+                return 400, {"message": "Invalid Form Body", "code": 50035, "errors": problems}
             for methods, pattern, fn in self.routes:
                 match = pattern.fullmatch(req.path)
                 if match and req.method in methods:

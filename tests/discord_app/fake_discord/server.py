@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import copy
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -356,6 +357,7 @@ class FakeDiscord(FakeState):
         handle = InteractionHandle(self, iid, payload["token"], kind, payload, guild_id, channel_id)
         self.interactions[iid] = handle
         self._mark = iid
+        handle.dispatched_at = asyncio.get_running_loop().time()
         await self.gateway.dispatch("INTERACTION_CREATE", payload)
         return handle
 

@@ -51,6 +51,7 @@ class FakeState:
         self.requests: list[RecordedRequest] = []
         self.unknown_routes: list[RecordedRequest] = []
         self.errors: list[BaseException] = []  # crashes inside the fake's handlers
+        self.rejected: list[tuple[RecordedRequest, list[str]]] = []  # 400s for bodies over Discord's limits
         self.fail_rules: list[FailRule] = []
         self.gateway = Gateway(self)
         self.rest = RestAPI(self)
@@ -361,6 +362,7 @@ class FakeState:
     async def interaction_callback(self, handle: InteractionHandle, body: JSON, files: list[JSON]) -> JSON:
         if handle.callback is not None:
             raise ApiError(400, "Interaction has already been acknowledged.", 40060)
+        handle.acked_at = asyncio.get_running_loop().time()
         kind, data = body.get("type"), body.get("data") or {}
         msg: JSON | None = None
         target = int(handle.payload["message"]["id"]) if "message" in handle.payload else None

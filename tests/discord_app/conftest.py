@@ -1,0 +1,165 @@
+"""Shared fixtures for the end-to-end tests: the real OtBot, a real engine on a temp SQLite file, a fake Discord.
+
+Two servers: A (admin, moderator role, members, players) and B (its own admin). Every test starts with the
+slash commands synced to the fake, as discord.py needs registered command ids. After each test no request may
+have been rejected by the fake for breaking Discord's size limits, and the fake itself must not have crashed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import discord
+import pytest
+
+from bot.config import PROJECT_ROOT, Settings
+from bot.discord_app.client import OtBot
+from bot.discord_app.runner import make_intents
+from bot.engine.app import Engine, open_engine
+
+from .fake_discord import FakeDiscord, InteractionHandle, channel, member, role, run_bot
+
+GUILD_A, GUILD_B = 710000000000000001, 720000000000000001
+CHAN_A, CHAN_GAME, CHAN_ANSWERS, CHAN_B = 710000000000000101, 710000000000000102, 710000000000000103, 720000000000000101
+ADMIN_ROLE, MOD_ROLE = 710000000000000201, 710000000000000202
+ADMIN_B_ROLE = 720000000000000201
+ADMIN, MOD, MEMBER, HOST, P1, P2, P3 = (710000000000000300 + i for i in range(1, 8))
+ADMIN_B = 720000000000000301
+MANAGE_GUILD = discord.Permissions(manage_guild=True).value
+EPHEMERAL = 64
+
+Bot = OtBot
+BotFactory = Callable[..., AbstractAsyncContextManager[OtBot]]
+
+
+def bot_settings(db_path: Path, **overrides: Any) -> Settings:
+    """Settings like Settings.load() would give, without reading the environment or a .env file."""
+    values: dict[str, Any] = {"knowledge_dir": PROJECT_ROOT / "knowledge", "scenarios_dir": PROJECT_ROOT / "scenarios",
+                              "db_path": db_path, "token": "fake-token", "ask_rate": 1000, "ask_per_seconds": 60.0}
+    values.update(overrides)
+    return Settings(**values)
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "otbot.db"
+
+
+@pytest.fixture
+async def engine(db_path: Path) -> AsyncIterator[Engine]:
+    async with open_engine(PROJECT_ROOT / "knowledge", PROJECT_ROOT / "scenarios", db_path) as opened:
+        yield opened
+
+
+async def add_guilds(fake: FakeDiscord) -> None:
+    await fake.add_guild(
+        GUILD_A, "OT parents",
+        channels=[channel(CHAN_A, "general"), channel(CHAN_GAME, "games"), channel(CHAN_ANSWERS, "questions")],
+        roles=[role(ADMIN_ROLE, "admins", permissions=MANAGE_GUILD), role(MOD_ROLE, "faq-mods")],
+        members=[member(ADMIN, username="ada", roles=[ADMIN_ROLE]), member(MOD, username="mo", roles=[MOD_ROLE]),
+                 member(MEMBER, username="mel"), member(HOST, username="hostie"), member(P1, username="pia"),
+                 member(P2, username="pete"), member(P3, username="quinn")],
+    )
+    await fake.add_guild(
+        GUILD_B, "Teachers",
+        channels=[channel(CHAN_B, "general")],
+        roles=[role(ADMIN_B_ROLE, "admins", permissions=MANAGE_GUILD)],
+        members=[member(ADMIN_B, username="bea", roles=[ADMIN_B_ROLE]), member(MEMBER, username="mel")],
+    )
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeDiscord]:
+    async with FakeDiscord(app_id=900000000000000001, bot_name="otbot") as server:
+        await add_guilds(server)
+        yield server
+        assert not server.errors, f"the fake crashed: {server.errors}"
+        assert not server.rejected, f"Discord would reject: {[(r.path, p) for r, p in server.rejected]}"
+
+
+@pytest.fixture
+def start_bot(fake: FakeDiscord, engine: Engine, db_path: Path) -> BotFactory:
+    """`async with start_bot(message_content=False, engine=None) as bot:` runs an OtBot with synced commands."""
+
+    @asynccontextmanager
+    async def start(*, message_content: bool = False, engine_: Engine | None = None,
+                    **settings: Any) -> AsyncIterator[OtBot]:
+        client = OtBot(engine_ or engine, bot_settings(db_path, **settings),
+                       intents=make_intents(message_content), round_pause=0.05)
+        async with run_bot(client, fake) as running:
+            await running.tree.sync()
+            yield running
+
+    return start
+
+
+@pytest.fixture
+async def bot(start_bot: BotFactory) -> AsyncIterator[OtBot]:
+    async with start_bot() as running:
+        yield running
+
+
+# ---------------------------------------------------------------- helpers for the tests
+
+
+async def respond(handle: InteractionHandle, timeout: float = 3.0) -> dict[str, Any]:
+    """The interaction's callback body, after checking it came inside Discord's 3 seconds."""
+    body = await handle.response(timeout)
+    assert handle.ack_latency is not None and handle.ack_latency < 3.0, handle.ack_latency
+    return body
+
+
+def embeds_of(body: dict[str, Any]) -> list[dict[str, Any]]:
+    return (body.get("data") or body).get("embeds") or []
+
+
+def custom_ids(message_or_body: dict[str, Any]) -> list[str]:
+    data = message_or_body.get("data") if "type" in message_or_body and "data" in message_or_body else None
+    rows = (data or message_or_body).get("components") or []
+    return [c["custom_id"] for row in rows for c in row.get("components", []) if "custom_id" in c]
+
+
+def button_labels(message_or_body: dict[str, Any]) -> dict[str, str]:
+    data = message_or_body.get("data") if "type" in message_or_body and "data" in message_or_body else None
+    rows = (data or message_or_body).get("components") or []
+    return {c["custom_id"]: c.get("label", "") for row in rows for c in row.get("components", [])
+            if "custom_id" in c}
+
+
+def is_ephemeral(body: dict[str, Any]) -> bool:
+    return bool(int((body.get("data") or {}).get("flags") or 0) & EPHEMERAL)
+
+
+def text_of(body: dict[str, Any]) -> str:
+    """Content plus every embed's visible text, for loose 'says something about X' checks."""
+    data = body.get("data") or body
+    parts = [data.get("content") or ""]
+    for embed in data.get("embeds") or []:
+        parts += [embed.get("title") or "", embed.get("description") or "",
+                  (embed.get("author") or {}).get("name") or "", (embed.get("footer") or {}).get("text") or ""]
+        parts += [f"{f.get('name')}\n{f.get('value')}" for f in embed.get("fields") or []]
+    return "\n".join(p for p in parts if p)
+
+
+Asker = Callable[..., Awaitable[dict[str, Any]]]
+
+
+@pytest.fixture
+def ask(fake: FakeDiscord, bot: OtBot) -> Asker:
+    async def run(question: str, *, user: int = MEMBER, channel_id: int = CHAN_A, private: bool | None = None,
+                  ) -> dict[str, Any]:
+        options: dict[str, Any] = {"question": question}
+        if private is not None:
+            options["private"] = private
+        return await respond(await fake.slash("ask", channel_id=channel_id, user=user, options=options))
+
+    return run
+
+
+@pytest.fixture(autouse=True)
+def _quiet_discord_logs() -> None:
+    logging.getLogger("discord").setLevel(logging.WARNING)

@@ -1,0 +1,138 @@
+"""Questions end to end: /ask, mentions, answer channels, "did you mean", feedback buttons."""
+
+from __future__ import annotations
+
+from bot.discord_app.client import OtBot
+from bot.engine.answers import Thresholds
+from bot.engine.app import Engine
+from bot.engine.models import Outcome
+
+from .conftest import (
+    ADMIN,
+    CHAN_A,
+    CHAN_ANSWERS,
+    EPHEMERAL,
+    GUILD_A,
+    MEMBER,
+    MOD,
+    Asker,
+    BotFactory,
+    custom_ids,
+    embeds_of,
+    is_ephemeral,
+    respond,
+    text_of,
+)
+from .fake_discord import FakeDiscord
+
+CLEAR_QUESTION = "What is the difference between school OT and clinic OT?"
+OFF_TOPIC = "what's the weather in chicago"
+
+
+async def test_ask_answers_with_embed_sources_and_feedback_buttons(ask: Asker, engine: Engine) -> None:
+    expected = await engine.kb.ask(CLEAR_QUESTION, GUILD_A, record=False)
+    assert expected.outcome is Outcome.ANSWERED and expected.entry is not None
+
+    body = await ask(CLEAR_QUESTION)
+    assert body["type"] == 4 and not is_ephemeral(body)
+    [embed] = embeds_of(body)
+    assert embed["title"] == expected.entry.question
+    assert embed["author"]["name"] == f"Q: {CLEAR_QUESTION}"
+    sources = next(f for f in embed["fields"] if f["name"] == "Sources")
+    assert sources["value"].startswith("• ")
+    ids = custom_ids(body)
+    assert f"otbot:fb:y:{expected.entry.id}" in ids and f"otbot:fb:n:{expected.entry.id}" in ids
+    assert body["data"]["allowed_mentions"] == {"parse": []}
+
+
+async def test_private_ask_is_ephemeral(ask: Asker) -> None:
+    body = await ask(CLEAR_QUESTION, private=True)
+    assert body["data"]["flags"] & EPHEMERAL
+    assert embeds_of(body)[0]["title"]
+
+
+async def test_did_you_mean_buttons_show_the_entry_privately(fake: FakeDiscord, ask: Asker, engine: Engine) -> None:
+    # A strict answer threshold makes any real question "low confidence", whatever the ranking tweaks.
+    engine.kb.thresholds = Thresholds(answer=0.999, suggest=0.05)
+    question = "my son hates the tags on his shirts"
+    expected = await engine.kb.ask(question, GUILD_A, record=False)
+    assert expected.outcome is Outcome.UNSURE and expected.suggestions
+
+    body = await ask(question)
+    assert "Did you mean" in text_of(body)
+    suggestion = expected.suggestions[0]
+    assert f"otbot:entry:{suggestion.id}" in custom_ids(body)
+    assert [m.reason for m in await engine.store.missed(GUILD_A)] == ["unsure"]
+
+    handle = await fake.slash("ask", channel_id=CHAN_A, user=MEMBER, options={"question": question})
+    message = (await respond(handle)) and handle.original
+    assert message is not None
+    shown = await respond(await fake.click(message, f"otbot:entry:{suggestion.id}", MEMBER))
+    assert shown["type"] == 4 and is_ephemeral(shown)
+    assert embeds_of(shown)[0]["title"] == suggestion.question
+
+
+async def test_off_topic_is_declined_politely_and_queued(ask: Asker, engine: Engine) -> None:
+    body = await ask(OFF_TOPIC)
+    text = text_of(body)
+    assert "I don't have an answer for that" in text and "moderator" in text
+    assert "otbot:fb" not in " ".join(custom_ids(body))
+    missed = await engine.store.missed(GUILD_A)
+    assert [(m.question, m.reason) for m in missed] == [(OFF_TOPIC, "declined")]
+
+
+async def test_not_helpful_click_records_a_missed_question(fake: FakeDiscord, bot: OtBot, engine: Engine) -> None:
+    handle = await fake.slash("ask", channel_id=CHAN_A, user=MEMBER, options={"question": CLEAR_QUESTION})
+    body = await respond(handle)
+    entry_id = next(c for c in custom_ids(body) if c.startswith("otbot:fb:n:")).rsplit(":", 1)[1]
+    assert handle.original is not None
+
+    thanks = await respond(await fake.click(handle.original, f"otbot:fb:n:{entry_id}", MEMBER))
+    assert is_ephemeral(thanks) and "moderator" in thanks["data"]["content"]
+    [missed] = await engine.store.missed(GUILD_A)
+    assert (missed.question, missed.reason, missed.entry_id) == (CLEAR_QUESTION, "not_helpful", entry_id)
+
+    helpful = await respond(await fake.click(handle.original, f"otbot:fb:y:{entry_id}", MEMBER))
+    assert is_ephemeral(helpful)
+    assert await engine.store.feedback_counts(GUILD_A, entry_id) == (1, 1)
+
+
+async def test_mention_gets_an_answer_reply_without_pings(fake: FakeDiscord, bot: OtBot) -> None:
+    sent = await fake.send_message(CHAN_A, MEMBER, f"<@{fake.app_id}> {CLEAR_QUESTION}", mentions=[fake.app_id])
+    reply = await fake.wait_for_message(CHAN_A)
+    assert reply["message_reference"]["message_id"] == sent["id"]
+    assert reply["embeds"][0]["author"]["name"] == f"Q: {CLEAR_QUESTION}"
+    assert reply["embeds"][0]["title"]
+    assert reply["allowed_mentions"] == {"parse": [], "replied_user": False}
+
+
+async def test_plain_messages_elsewhere_are_ignored(fake: FakeDiscord, bot: OtBot) -> None:
+    await fake.send_message(CHAN_A, MEMBER, CLEAR_QUESTION)
+    await fake.send_message(CHAN_A, MEMBER, f"<@{fake.app_id}> {CLEAR_QUESTION}", mentions=[fake.app_id])
+    first_reply = await fake.wait_for_message(CHAN_A, since=0)
+    assert first_reply["referenced_message"]["mentions"]  # only the mention was answered
+
+
+async def test_answer_channel_set_by_admin_answers_plain_questions(fake: FakeDiscord, start_bot: BotFactory) -> None:
+    async with start_bot(message_content=True) as running:
+        assert running.intents.message_content
+        refused = await respond(await fake.slash("otbot config answer-channel", channel_id=CHAN_A, user=MOD,
+                                                 options={"channel": CHAN_ANSWERS}))
+        assert is_ephemeral(refused) and "Manage Server" in refused["data"]["content"]
+
+        done = await respond(await fake.slash("otbot config answer-channel", channel_id=CHAN_A, user=ADMIN,
+                                              options={"channel": CHAN_ANSWERS}))
+        assert is_ephemeral(done) and f"<#{CHAN_ANSWERS}>" in text_of(done)
+        assert "Message Content" not in text_of(done)  # the intent is on: no warning
+
+        await fake.send_message(CHAN_ANSWERS, MEMBER, "thanks everyone!")  # chatter: no "I don't know"
+        question = await fake.send_message(CHAN_ANSWERS, MEMBER, CLEAR_QUESTION)
+        reply = await fake.wait_for_message(CHAN_ANSWERS, since=0)
+        assert reply["message_reference"]["message_id"] == question["id"]
+        assert reply["embeds"][0]["title"]
+
+
+async def test_answer_channel_without_the_intent_warns(fake: FakeDiscord, bot: OtBot) -> None:
+    done = await respond(await fake.slash("otbot config answer-channel", channel_id=CHAN_A, user=ADMIN,
+                                          options={"channel": CHAN_ANSWERS}))
+    assert "Message Content" in text_of(done)

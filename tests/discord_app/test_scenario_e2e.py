@@ -1,0 +1,191 @@
+"""Scenario games end to end: a three-player round, reveal, scores, next round; practice; restarts."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+from bot.config import PROJECT_ROOT
+from bot.discord_app.client import OtBot
+from bot.engine.app import Engine, open_engine
+from bot.engine.game import LETTERS
+from bot.engine.models import Scenario
+
+from .conftest import CHAN_GAME, GUILD_A, HOST, MEMBER, P1, P2, P3, BotFactory, custom_ids, is_ephemeral, respond
+from .fake_discord import FakeDiscord
+
+T = TypeVar("T")
+POINTS = {"correct": 100, "partial": 50, "wrong": 0}
+
+
+class PreferPartial(random.Random):
+    """Picks a scenario that has a partial-credit option when there is one, so all three credits occur."""
+
+    def choice(self, seq: Sequence[T]) -> T:
+        return next((s for s in seq if isinstance(s, Scenario) and s.partial), seq[0])
+
+
+def round_title(message: dict[str, Any]) -> str:
+    return (message.get("embeds") or [{}])[0].get("title") or ""
+
+
+def answer_ids(message: dict[str, Any]) -> dict[str, str]:
+    """Option key -> answer button custom id."""
+    return {cid.rsplit(":", 1)[1]: cid for cid in custom_ids(message) if cid.startswith("otbot:ans:")}
+
+
+def round_id_of(message: dict[str, Any]) -> int:
+    return int(next(iter(answer_ids(message).values())).split(":")[2])
+
+
+async def start_game(fake: FakeDiscord, rounds: int = 2, seconds: int = 60) -> dict[str, Any]:
+    handle = await fake.slash("scenario play", channel_id=CHAN_GAME, user=HOST,
+                              options={"rounds": rounds, "seconds": seconds})
+    body = await respond(handle)
+    assert body["type"] == 4 and not is_ephemeral(body), body
+    assert handle.original is not None
+    return handle.original
+
+
+async def test_three_players_reveal_scores_and_next_round(fake: FakeDiscord, bot: OtBot, engine: Engine) -> None:
+    engine.games.rng = PreferPartial()
+    message = await start_game(fake)
+    assert round_title(message).startswith("Round 1/2")
+    round_id = round_id_of(message)
+    scenario = (await engine.games.round_view(round_id)).scenario
+    keys = [o.key for o in scenario.options]
+    wrong = [k for k in keys if k != scenario.answer and k not in scenario.partial]
+    picks = {P1: scenario.answer, P2: scenario.partial[0] if scenario.partial else wrong[0], P3: wrong[-1]}
+    buttons = answer_ids(message)
+    assert set(buttons) == set(keys) and f"otbot:reveal:{round_id}" in custom_ids(message)
+
+    for player, key in picks.items():
+        locked = await respond(await fake.click(message, buttons[key], player))
+        assert is_ephemeral(locked) and "Locked in" in locked["data"]["content"]
+    again = await respond(await fake.click(message, buttons[wrong[0]], P1))
+    assert is_ephemeral(again) and "already answered" in again["data"]["content"]
+
+    not_host = await respond(await fake.click(message, f"otbot:reveal:{round_id}", P2))
+    assert is_ephemeral(not_host) and "Only the host" in not_host["data"]["content"]
+    revealed = await respond(await fake.click(message, f"otbot:reveal:{round_id}", HOST))
+    assert is_ephemeral(revealed)
+
+    edited = await fake.wait_until(lambda: len(fake.messages[int(message["id"])]["embeds"]) == 2
+                                   and fake.messages[int(message["id"])], what="the reveal edit")
+    reveal = edited["embeds"][1]
+    letter = LETTERS[keys.index(scenario.answer)]
+    assert reveal["title"].startswith(f"Answer: {letter}.")
+    assert reveal["description"].split()[:5] == scenario.explanation.split()[:5]
+    fields = {f["name"]: f["value"] for f in reveal["fields"]}
+    assert "Why not the others" in fields and "```" in fields["Answers"] and "█" in fields["Answers"]
+    assert edited["components"] == []  # no more clicks on a revealed round
+
+    expected = {str(p): POINTS[scenario.credit(k)] for p, k in picks.items()}
+    assert sorted(expected.values(), reverse=True) == [100, 50 if scenario.partial else 0, 0]
+    board = await engine.games.leaderboard(GUILD_A, "all")
+    assert {r.user_id: r.points for r in board.rows} == expected
+    answers = await engine.games.db.answers(round_id)
+    assert {a.user_id: (a.option_key, a.points) for a in answers} == {
+        str(p): (k, POINTS[scenario.credit(k)]) for p, k in picks.items()}
+
+    nxt = await fake.wait_for_message(CHAN_GAME, lambda m: round_title(m).startswith("Round 2/2"), timeout=3)
+    assert nxt["id"] != message["id"] and answer_ids(nxt)
+    assert "interaction_metadata" not in nxt  # a plain channel message, not a reply to someone
+
+
+async def test_practice_round_reveal_and_next(fake: FakeDiscord, bot: OtBot, engine: Engine) -> None:
+    handle = await fake.slash("scenario practice", channel_id=CHAN_GAME, user=MEMBER, options={"rounds": 2})
+    body = await respond(handle)
+    assert is_ephemeral(body) and body["data"]["embeds"][0]["title"].startswith("Round 1/2")
+    message = handle.original
+    assert message is not None
+    round_id = round_id_of(message)
+    scenario = (await engine.games.round_view(round_id)).scenario
+
+    other = await respond(await fake.click(message, answer_ids(message)[scenario.answer], P1))
+    assert is_ephemeral(other) and "practice" in other["data"]["content"]
+
+    clicked = await respond(await fake.click(message, answer_ids(message)[scenario.answer], MEMBER))
+    assert clicked["type"] == 7  # the ephemeral message itself shows the reveal
+    shown = fake.messages[int(message["id"])]
+    assert shown["embeds"][0]["title"].startswith("Answer:")
+    next_id = next(c for c in custom_ids(shown) if c.startswith("otbot:next:"))
+
+    moved = await respond(await fake.click(shown, next_id, MEMBER))
+    assert moved["type"] == 7
+    second = fake.messages[int(message["id"])]
+    assert second["embeds"][0]["title"].startswith("Round 2/2") and answer_ids(second)
+    stats = await engine.games.stats(GUILD_A, str(MEMBER))
+    assert stats.practice.rounds == 1 and stats.points == 0  # practice counts in stats, not for points
+
+
+async def test_practice_can_be_resumed_and_restarted(fake: FakeDiscord, bot: OtBot, engine: Engine) -> None:
+    first = await respond(await fake.slash("scenario practice", channel_id=CHAN_GAME, user=MEMBER))
+    again = await respond(await fake.slash("scenario practice", channel_id=CHAN_GAME, user=MEMBER))
+    assert again["data"]["embeds"][0]["title"] == first["data"]["embeds"][0]["title"]  # same open round
+
+    message = fake.messages[int(next(iter(fake.interactions.values())).original_id or 0)]
+    scenario = (await engine.games.round_view(round_id_of(message))).scenario
+    await respond(await fake.click(message, answer_ids(message)[scenario.answer], MEMBER))
+    # Between rounds (the Next button dismissed): a new /scenario practice starts over instead of refusing.
+    restarted = await respond(await fake.slash("scenario practice", channel_id=CHAN_GAME, user=MEMBER))
+    assert restarted["data"]["embeds"][0]["title"].startswith("Round 1/"), restarted
+
+
+async def test_restart_keeps_old_round_buttons_and_reveals_overdue_rounds(
+        fake: FakeDiscord, start_bot: BotFactory, db_path: Path) -> None:
+    async with open_engine(PROJECT_ROOT / "knowledge", PROJECT_ROOT / "scenarios", db_path) as first_engine:
+        async with start_bot(engine_=first_engine):
+            message = await start_game(fake, rounds=2, seconds=60)
+            round_id = round_id_of(message)
+            keys = list(answer_ids(message))
+            await respond(await fake.click(message, answer_ids(message)[keys[0]], P1))
+
+    async with open_engine(PROJECT_ROOT / "knowledge", PROJECT_ROOT / "scenarios", db_path) as second_engine:
+        async with start_bot(engine_=second_engine) as second:
+            late = await respond(await fake.click(message, answer_ids(message)[keys[1]], P2))
+            assert is_ephemeral(late) and "Locked in" in late["data"]["content"]
+            answers = await second_engine.games.db.answers(round_id)
+            assert {a.user_id: a.option_key for a in answers} == {str(P1): keys[0], str(P2): keys[1]}
+            cog = second.get_cog("Scenarios")
+            await fake.wait_until(lambda: not cog._next_tasks, what="start-up recovery")  # type: ignore[union-attr]
+
+    # Down for longer than the round lasts: the next start reveals it and moves the game on, once.
+    async with open_engine(PROJECT_ROOT / "knowledge", PROJECT_ROOT / "scenarios", db_path) as third_engine:
+        third_engine.games.clock = lambda: time.time() + 120
+        async with start_bot(engine_=third_engine) as third:
+            edited = await fake.wait_until(lambda: len(fake.messages[int(message["id"])]["embeds"]) == 2
+                                           and fake.messages[int(message["id"])], timeout=3, what="overdue reveal")
+            assert edited["embeds"][1]["title"].startswith("Answer:") and edited["components"] == []
+            nxt = await fake.wait_for_message(CHAN_GAME, lambda m: round_title(m).startswith("Round 2/2"),
+                                              since=int(message["id"]), timeout=3)
+            cog = third.get_cog("Scenarios")
+            await fake.wait_until(lambda: not cog._next_tasks, what="next-round tasks")  # type: ignore[union-attr]
+            second_rounds = [m for m in fake.channel_messages(CHAN_GAME) if round_title(m).startswith("Round 2/2")]
+            assert [m["id"] for m in second_rounds] == [nxt["id"]]
+            board = await third_engine.games.leaderboard(GUILD_A, "all")
+            assert {r.user_id for r in board.rows} == {str(P1), str(P2)}
+
+
+async def test_stop_without_a_game_says_so(fake: FakeDiscord, bot: OtBot) -> None:
+    body = await respond(await fake.slash("scenario stop", channel_id=CHAN_GAME, user=HOST))
+    assert is_ephemeral(body) and body["data"]["content"] == "There is no game running in this channel."
+
+
+async def test_stop_a_running_game_posts_standings(fake: FakeDiscord, bot: OtBot, engine: Engine) -> None:
+    message = await start_game(fake, rounds=3)
+    key = next(iter(answer_ids(message)))
+    await respond(await fake.click(message, answer_ids(message)[key], P1))
+    refused = await respond(await fake.slash("scenario stop", channel_id=CHAN_GAME, user=P1))
+    assert is_ephemeral(refused) and "Only the host" in refused["data"]["content"]
+    stopped = await respond(await fake.slash("scenario stop", channel_id=CHAN_GAME, user=HOST))
+    assert stopped["data"]["embeds"][0]["title"] == "Game stopped"
+    await fake.wait_until(lambda: len(fake.messages[int(message["id"])]["embeds"]) == 2, what="reveal on stop")
+    board = await respond(await fake.slash("scenario leaderboard", channel_id=CHAN_GAME, user=P1,
+                                           options={"period": "all"}))
+    assert "pia" in board["data"]["embeds"][0]["description"]
+    stats = await respond(await fake.slash("scenario stats", channel_id=CHAN_GAME, user=P1))
+    assert is_ephemeral(stats) and "1** rounds" in stats["data"]["embeds"][0]["description"]

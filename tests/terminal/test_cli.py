@@ -1,0 +1,120 @@
+"""The command line, run as a user runs it: a real process, real files, real stdin and stdout."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.config import PROJECT_ROOT
+
+CONTRACT_KEYS = {"question", "answered", "id", "title", "answer", "confidence", "suggestions", "sources"}
+
+
+def otbot(*args: str, stdin: str | None = None, cwd: Path | None = None, env: dict[str, str] | None = None
+          ) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, text=True,
+                          cwd=cwd or PROJECT_ROOT, env={**os.environ, **(env or {})}, timeout=60)
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    return str(tmp_path / "otbot.db")
+
+
+def test_check_passes_on_the_shipped_content() -> None:
+    result = otbot("check")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "OK" in result.stdout
+
+
+def test_check_fails_and_names_file_and_line(tmp_path: Path) -> None:
+    knowledge = tmp_path / "k"
+    knowledge.mkdir()
+    (knowledge / "bad.yaml").write_text("- id: x\n  question: [oops\n", encoding="utf-8")
+    result = otbot("--knowledge", str(knowledge), "check")
+    assert result.returncode == 1
+    assert "bad.yaml:" in result.stdout and "invalid YAML" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_ask_json_stdin_follows_the_contract_in_order(db: str) -> None:
+    questions = ["what is the difference between school ot and clinic ot",
+                 "what's the weather in chicago tomorrow",
+                 "",
+                 '" OR 1=1 -- NEAR(x) @everyone ' + "x" * 5000]
+    result = otbot("--db", db, "ask", "--json", "-", stdin="\n".join(questions) + "\n")
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(lines) == len(questions)
+    assert all(set(line) == CONTRACT_KEYS for line in lines)
+    assert [line["question"] for line in lines[:2]] == questions[:2]
+    first = lines[0]
+    assert first["answered"] is True and first["id"] == "school-vs-clinic-ot"
+    assert first["title"] and first["answer"] and first["sources"] and 0 <= first["confidence"] <= 1
+    assert lines[1]["answered"] is False and lines[1]["id"] is None and lines[1]["answer"] is None
+    assert all(isinstance(s, dict) and set(s) == {"id", "title"} for line in lines for s in line["suggestions"])
+    assert "Traceback" not in result.stderr
+
+
+def test_ask_prints_the_answer_with_sources(db: str) -> None:
+    result = otbot("--db", db, "ask", "does", "the", "school", "have", "to", "follow", "my", "doctor's", "prescription")
+    assert result.returncode == 0
+    assert "Sources:" in result.stdout
+
+
+def test_environment_variables_choose_content_and_database(tmp_path: Path) -> None:
+    knowledge = tmp_path / "k"
+    knowledge.mkdir()
+    (knowledge / "one.yaml").write_text(
+        "- id: only-entry\n  question: What is the parent coffee morning?\n  alternates: [coffee, morning, parents]\n"
+        "  answer: A monthly chat.\n  sources: [{title: Newsletter, cite: May issue}]\n  reviewed: 2026-11-26\n",
+        encoding="utf-8")
+    env = {"OTBOT_KNOWLEDGE": str(knowledge), "OTBOT_DB": str(tmp_path / "env.db")}
+    result = otbot("ask", "--json", "when is the parent coffee morning at school", env=env)
+    assert json.loads(result.stdout)["id"] == "only-entry"
+    assert (tmp_path / "env.db").exists()
+
+
+def test_faq_add_list_show_remove_from_the_terminal(db: str) -> None:
+    answers = "\n".join([
+        "When is the OT parent night?",  # question
+        "First Tuesday of the month at 6 pm.",  # answer
+        "ot night for parents", "",  # alternates, then an empty line ends the list
+        "events, local",  # tags
+        "District calendar 2026", "",  # sources
+    ]) + "\n"
+    added = otbot("--db", db, "faq", "add", stdin=answers)
+    assert added.returncode == 0, added.stderr
+    assert "Saved 'when-is-the-ot-parent-night'" in added.stdout
+    assert "when-is-the-ot-parent-night" in otbot("--db", db, "faq", "list", "events").stdout
+    assert "First Tuesday" in otbot("--db", db, "faq", "show", "when-is-the-ot-parent-night").stdout
+    asked = otbot("--db", db, "ask", "--json", "when is the ot parent night")
+    assert json.loads(asked.stdout)["id"] == "when-is-the-ot-parent-night"
+    assert otbot("--db", db, "faq", "remove", "when-is-the-ot-parent-night").returncode == 0
+    missing = otbot("--db", db, "faq", "show", "when-is-the-ot-parent-night")
+    assert missing.returncode == 1 and "No entry" in missing.stderr and "Traceback" not in missing.stderr
+
+
+def test_faq_add_with_closed_input_loses_nothing_and_explains(db: str) -> None:
+    result = otbot("--db", db, "faq", "add", stdin="A question?\n")
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+
+
+def test_eval_prints_a_report(tmp_path: Path, db: str) -> None:
+    labeled = tmp_path / "set.yaml"
+    labeled.write_text("- q: school ot vs clinic ot\n  expect: school-vs-clinic-ot\n- q: weather in paris\n"
+                       "  expect: null\n", encoding="utf-8")
+    result = otbot("--db", db, "eval", str(labeled))
+    assert result.returncode == 0
+    assert "in scope:" in result.stdout and "out of scope:" in result.stdout
+
+
+def test_missing_token_is_one_line_not_a_traceback(tmp_path: Path, db: str) -> None:
+    result = otbot("--db", db, "run", cwd=tmp_path, env={"DISCORD_TOKEN": ""})
+    assert result.returncode == 1
+    assert "DISCORD_TOKEN" in result.stderr and "Traceback" not in result.stderr
