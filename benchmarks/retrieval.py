@@ -123,7 +123,8 @@ def main() -> None:
             sample = qs if size <= 10_000 else qs[:: max(1, len(qs) // 25)]
             base_times = time_baseline(entries, Lexicon(base.synonym_groups), sample)
             b50, b99 = percentile(base_times, .5), percentile(base_times, .99)
-            row += f" {b50:>9.2f} {b99:>9.2f} {b50 / percentile(ours, .5):>6.0f}x {b99 / percentile(ours, .99):>6.0f}x"
+            r50, r99 = b50 / percentile(ours, .5), b99 / percentile(ours, .99)
+            row += f" {b50:>9.2f} {b99:>9.2f} {r50:>6.1f}x {r99:>6.1f}x"
         else:
             row += f" {'(pip install .[bench] for the baseline)':>41}"
         print(f"{row} {rss:>7.0f}", flush=True)

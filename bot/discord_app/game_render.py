@@ -27,7 +27,7 @@ def round_embed(view: RoundView, answer_count: int | None = None) -> discord.Emb
     who = "solo practice" if view.practice else f"host {view.host_name}"
     embed.set_footer(text=shorten(f"{count} answered · {who} · pick one option; answers are final",
                                   limits.EMBED_FOOTER))
-    return embed
+    return limits.fit_embed(embed)
 
 
 def standings_text(rows: tuple, limit: int = 10) -> str:
@@ -42,8 +42,11 @@ def reveal_embed(reveal: Reveal) -> discord.Embed:
     embed = discord.Embed(title=shorten(f"Answer: {letter}. {reveal.answer.label}", limits.EMBED_TITLE),
                           description=shorten(reveal.explanation, limits.EMBED_DESCRIPTION), colour=CORRECT)
     why_not = "\n".join(f"**{shorten(o.label, 60)}:** {why}" for o, why in reveal.why_not)
-    embed.add_field(name="Why not the others", value=shorten(why_not, limits.EMBED_FIELD_VALUE), inline=False)
-    embed.add_field(name="Factors", value=shorten(", ".join(reveal.factors), limits.EMBED_FIELD_VALUE), inline=False)
+    if why_not:
+        embed.add_field(name="Why not the others", value=shorten(why_not, limits.EMBED_FIELD_VALUE), inline=False)
+    if reveal.factors:
+        embed.add_field(name="Factors", value=shorten(", ".join(reveal.factors), limits.EMBED_FIELD_VALUE),
+                        inline=False)
     chart = "\n".join(bar_chart(reveal))
     embed.add_field(name="Answers", value=shorten(f"```\n{chart}\n```", limits.EMBED_FIELD_VALUE), inline=False)
     if reveal.results:
@@ -59,7 +62,7 @@ def reveal_embed(reveal: Reveal) -> discord.Embed:
     sources = "; ".join(s.cite or s.title for s in reveal.scenario.sources)
     embed.set_footer(text=shorten(f"Round {reveal.number}/{reveal.total} · Sources: {sources} · "
                                   "Real decisions belong to the IEP or 504 team.", limits.EMBED_FOOTER))
-    return embed
+    return limits.fit_embed(embed)
 
 
 def stopped_embed(standings: Standings) -> discord.Embed:
@@ -89,5 +92,6 @@ def stats_embed(name: str, stats: PersonalStats) -> discord.Embed:
                          + (f"\nPractice: {stats.practice.rounds} rounds" if stats.practice.rounds else ""))
     for title, tallies in (("By category", stats.by_category), ("By factor", stats.by_factor)):
         text = "\n".join(f"{name}: {t.correct}/{t.rounds}" for name, t in sorted(tallies.items()))
-        embed.add_field(name=title, value=shorten(text, limits.EMBED_FIELD_VALUE))
-    return embed
+        if text:  # Discord rejects a field with an empty value
+            embed.add_field(name=title, value=shorten(text, limits.EMBED_FIELD_VALUE))
+    return limits.fit_embed(embed)

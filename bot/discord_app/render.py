@@ -17,11 +17,13 @@ DISCLAIMER = "General information, not advice for one child: their IEP or 504 te
 def sources_text(entry: Entry) -> str:
     lines = []
     for source in entry.sources:
+        # A moderator's bare citation or URL is stored as both title and cite/url: show it once.
+        cite = source.cite if source.cite and source.cite != source.title else None
         if source.url:
-            cite = f" ({source.cite})" if source.cite else ""
-            lines.append(f"• [{shorten(source.title, 200)}]({source.url}){cite}")
+            title = shorten(source.title, 200).replace("[", "(").replace("]", ")")
+            lines.append(f"• [{title}]({source.url})" + (f" ({shorten(cite, 200)})" if cite else ""))
         else:
-            lines.append(f"• {source.title}" + (f" — {source.cite}" if source.cite else ""))
+            lines.append(f"• {shorten(source.title, 300)}" + (f" — {shorten(cite, 200)}" if cite else ""))
     return shorten("\n".join(lines), limits.EMBED_FIELD_VALUE)
 
 
@@ -38,7 +40,7 @@ def entry_embed(entry: Entry, *, confidence: float | None = None) -> discord.Emb
     if confidence is not None:
         footer += f" · match {confidence:.0%}"
     embed.set_footer(text=shorten(footer, limits.EMBED_FOOTER))
-    return embed
+    return limits.fit_embed(embed)
 
 
 def decline_embed(reply: Reply) -> discord.Embed:

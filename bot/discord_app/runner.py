@@ -6,7 +6,9 @@ import asyncio
 import contextlib
 import logging
 import signal
+from collections.abc import Iterator
 
+import aiohttp
 import discord
 
 from ..config import Settings
@@ -19,6 +21,7 @@ NO_TOKEN = ("No DISCORD_TOKEN set. Create an application at https://discord.com/
             "open Bot -> Reset Token, and put DISCORD_TOKEN=<token> in .env (see README: 'Deploying').")
 BAD_TOKEN = ("Discord rejected DISCORD_TOKEN. Reset it in the Developer Portal (Bot -> Reset Token) and update .env; "
              "tokens contain two dots and no spaces or quotes.")
+UNREACHABLE = "Could not reach Discord; check the internet connection and try again"
 NEEDS_INTENT = ("Discord refused the Message Content intent. Enable it in the Developer Portal (Bot -> Privileged "
                 "Gateway Intents), or set OTBOT_MESSAGE_CONTENT=off to answer only /ask and mentions.")
 
@@ -30,6 +33,23 @@ async def wants_message_content(engine: Engine, settings: Settings) -> bool:
     row = await engine.store.fetchone(
         "SELECT 1 FROM guild_settings WHERE json_array_length(json_extract(data, '$.answer_channels')) > 0")
     return row is not None
+
+
+@contextlib.contextmanager
+def explained_failures() -> Iterator[None]:
+    """Start-up failures a person can fix become a UserError with one line of advice (no traceback)."""
+    try:
+        yield
+    except discord.LoginFailure as exc:
+        raise UserError(BAD_TOKEN) from exc
+    except discord.PrivilegedIntentsRequired as exc:
+        raise UserError(NEEDS_INTENT) from exc
+    except discord.HTTPException as exc:
+        if exc.status == 401:  # e.g. the application lookup right after login
+            raise UserError(BAD_TOKEN) from exc
+        raise
+    except (aiohttp.ClientConnectionError, OSError) as exc:  # offline, DNS, proxy
+        raise UserError(f"{UNREACHABLE} ({exc})") from exc
 
 
 def make_intents(message_content: bool) -> discord.Intents:
@@ -47,16 +67,18 @@ async def run(engine: Engine, settings: Settings) -> int:
     intents = make_intents(await wants_message_content(engine, settings))
     bot = OtBot(engine, settings, intents=intents)
     loop = asyncio.get_running_loop()
+    handled = []
     for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):  # Windows: Ctrl-C still raises KeyboardInterrupt
+        with contextlib.suppress(NotImplementedError, RuntimeError):  # Windows, or not the main thread
             loop.add_signal_handler(sig, lambda: asyncio.ensure_future(bot.close()))
+            handled.append(sig)
     try:
-        async with bot:
-            await bot.start(settings.token)
-    except discord.LoginFailure as exc:
-        raise UserError(BAD_TOKEN) from exc
-    except discord.PrivilegedIntentsRequired as exc:
-        raise UserError(NEEDS_INTENT) from exc
+        with explained_failures():
+            async with bot:
+                await bot.start(settings.token)
+    finally:
+        for sig in handled:  # give Ctrl-C back to Python once the bot is gone
+            loop.remove_signal_handler(sig)
     log.info("shut down cleanly")
     return 0
 
@@ -68,18 +90,20 @@ async def sync(engine: Engine, settings: Settings, guild_id: int | None) -> int:
     if not settings.token:
         raise UserError(NO_TOKEN)
     bot = OtBot(engine, settings, intents=make_intents(False), serve=False)
-    try:
+    with explained_failures():
         async with bot:
             await bot.login(settings.token)
             guild_id = guild_id or settings.dev_guild
             if guild_id:
                 guild = discord.Object(id=guild_id)
                 bot.tree.copy_global_to(guild=guild)
-                commands = await bot.tree.sync(guild=guild)
+                try:
+                    commands = await bot.tree.sync(guild=guild)
+                except discord.Forbidden as exc:
+                    raise UserError(f"Discord refused to register commands in server {guild_id}: invite the bot "
+                                    "there with the applications.commands scope first.") from exc
                 print(f"Registered {len(commands)} commands in server {guild_id}.")
             else:
                 commands = await bot.tree.sync()
                 print(f"Registered {len(commands)} global commands (they may take a while to appear).")
-    except discord.LoginFailure as exc:
-        raise UserError(BAD_TOKEN) from exc
     return 0

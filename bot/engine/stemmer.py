@@ -66,9 +66,7 @@ def porter(word: str) -> str:
     if len(word) <= 2:
         return word
     # Step 1a: plurals
-    if word.endswith("sses"):
-        word = word[:-2]
-    elif word.endswith("ies"):
+    if word.endswith(("sses", "ies")):
         word = word[:-2]
     elif word.endswith("s") and not word.endswith("ss"):
         word = word[:-1]

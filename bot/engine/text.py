@@ -80,20 +80,35 @@ class Lexicon:
                     self.max_phrase = max(self.max_phrase, len(key))
                     self.known_words.update(raw)
         self._frequency: dict[str, int] = {}
-        self._by_delete: dict[str, set[str]] = {}
+        self._by_delete: dict[str, str | set[str]] = {}
         self._corrections: dict[str, str | None] = {}
 
     def learn(self, word_frequency: dict[str, int]) -> None:
-        """Add the words of the indexed text so typos can be corrected toward them."""
+        """Add the words of the indexed text so typos can be corrected toward them. Only words used at
+        least twice are targets: a typo is far likelier to be of a common word, and rare ones would fill
+        the index (every word of length n adds n variants)."""
         self._frequency = dict(word_frequency)
         self.known_words |= set(word_frequency)
+        targets = {w for w, n in word_frequency.items() if n >= 2} | (self.known_words - set(word_frequency))
         self._by_delete = {}
-        for word in self.known_words:
+        for word in targets:
             if len(word) >= 4 and not word.isdigit():
-                self._by_delete.setdefault(word, set()).add(word)
-                for variant in _deletes(word):
-                    self._by_delete.setdefault(variant, set()).add(word)
+                for variant in (word, *_deletes(word)):
+                    found = self._by_delete.get(variant)
+                    if found is None:
+                        self._by_delete[variant] = word  # most variants lead to one word: no set needed
+                    elif isinstance(found, str):
+                        if found != word:
+                            self._by_delete[variant] = {found, word}
+                    else:
+                        found.add(word)
         self._corrections = {}
+
+    def _near(self, variant: str) -> set[str]:
+        found = self._by_delete.get(variant)
+        if found is None:
+            return set()
+        return {found} if isinstance(found, str) else found
 
     def correct(self, word: str) -> str | None:
         """The known word one edit away (transpositions included), the most common first; None if none."""
@@ -101,9 +116,9 @@ class Lexicon:
             return self._corrections[word]
         best: str | None = None
         if len(word) >= 5 and not word.isdigit():
-            candidates: set[str] = set(self._by_delete.get(word, ()))
+            candidates = set(self._near(word))
             for variant in _deletes(word):
-                candidates |= self._by_delete.get(variant, set())
+                candidates |= self._near(variant)
             candidates = {c for c in candidates if _within_one_edit(word, c)}
             if candidates:
                 best = max(candidates, key=lambda c: (self._frequency.get(c, 0), c))

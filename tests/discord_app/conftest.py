@@ -8,6 +8,7 @@ have been rejected by the fake for breaking Discord's size limits, and the fake 
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
@@ -21,7 +22,8 @@ from bot.discord_app.client import OtBot
 from bot.discord_app.runner import make_intents
 from bot.engine.app import Engine, open_engine
 
-from .fake_discord import FakeDiscord, InteractionHandle, channel, member, role, run_bot
+from .fake_discord import FakeDiscord, InteractionHandle, RecordedRequest, channel, member, role, run_bot
+from .fake_discord.limits import message_routes
 
 GUILD_A, GUILD_B = 710000000000000001, 720000000000000001
 CHAN_A, CHAN_GAME, CHAN_ANSWERS, CHAN_B = 710000000000000101, 710000000000000102, 710000000000000103, 720000000000000101
@@ -31,6 +33,9 @@ ADMIN, MOD, MEMBER, HOST, P1, P2, P3 = (710000000000000300 + i for i in range(1,
 ADMIN_B = 720000000000000301
 MANAGE_GUILD = discord.Permissions(manage_guild=True).value
 EPHEMERAL = 64
+# The shipped content, unless OTBOT_KNOWLEDGE / OTBOT_SCENARIOS point elsewhere (as for `otbot` itself).
+KNOWLEDGE_DIR = Path(os.environ.get("OTBOT_KNOWLEDGE") or PROJECT_ROOT / "knowledge")
+SCENARIOS_DIR = Path(os.environ.get("OTBOT_SCENARIOS") or PROJECT_ROOT / "scenarios")
 
 Bot = OtBot
 BotFactory = Callable[..., AbstractAsyncContextManager[OtBot]]
@@ -38,7 +43,7 @@ BotFactory = Callable[..., AbstractAsyncContextManager[OtBot]]
 
 def bot_settings(db_path: Path, **overrides: Any) -> Settings:
     """Settings like Settings.load() would give, without reading the environment or a .env file."""
-    values: dict[str, Any] = {"knowledge_dir": PROJECT_ROOT / "knowledge", "scenarios_dir": PROJECT_ROOT / "scenarios",
+    values: dict[str, Any] = {"knowledge_dir": KNOWLEDGE_DIR, "scenarios_dir": SCENARIOS_DIR,
                               "db_path": db_path, "token": "fake-token", "ask_rate": 1000, "ask_per_seconds": 60.0}
     values.update(overrides)
     return Settings(**values)
@@ -51,7 +56,7 @@ def db_path(tmp_path: Path) -> Path:
 
 @pytest.fixture
 async def engine(db_path: Path) -> AsyncIterator[Engine]:
-    async with open_engine(PROJECT_ROOT / "knowledge", PROJECT_ROOT / "scenarios", db_path) as opened:
+    async with open_engine(KNOWLEDGE_DIR, SCENARIOS_DIR, db_path) as opened:
         yield opened
 
 
@@ -79,6 +84,33 @@ async def fake() -> AsyncIterator[FakeDiscord]:
         yield server
         assert not server.errors, f"the fake crashed: {server.errors}"
         assert not server.rejected, f"Discord would reject: {[(r.path, p) for r, p in server.rejected]}"
+        assert_every_interaction_acknowledged(server)
+        assert_nothing_pings(server)
+
+
+NO_PINGS = ({"parse": []}, {"parse": [], "replied_user": False})
+
+
+def message_requests(fake: FakeDiscord) -> list[tuple[RecordedRequest, dict[str, Any]]]:
+    """Every request by which the bot posted or edited a message (responses and follow-ups too), with its body."""
+    found = []
+    for request in fake.requests:
+        body = request.json
+        if isinstance(body, dict) and (data := message_routes(request.method, request.path, body)) is not None:
+            found.append((request, data))
+    return found
+
+
+def assert_nothing_pings(fake: FakeDiscord) -> None:
+    pinging = [(r.method, r.path, data.get("allowed_mentions")) for r, data in message_requests(fake)
+               if data.get("allowed_mentions") not in NO_PINGS]
+    assert not pinging, f"requests that could ping someone: {pinging}"
+
+
+def assert_every_interaction_acknowledged(fake: FakeDiscord) -> None:
+    late = {h.id: h.ack_latency for h in fake.interactions.values()
+            if h.ack_latency is None or h.ack_latency >= 3.0}
+    assert not late, f"interactions not acknowledged within 3 s (None = never): {late}"
 
 
 @pytest.fixture

@@ -8,13 +8,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
-from bot.config import PROJECT_ROOT
 from bot.discord_app.client import OtBot
 from bot.engine.app import Engine, open_engine
 from bot.engine.game import LETTERS
 from bot.engine.models import Scenario
 
-from .conftest import CHAN_GAME, GUILD_A, HOST, MEMBER, P1, P2, P3, BotFactory, custom_ids, is_ephemeral, respond
+from .conftest import KNOWLEDGE_DIR, SCENARIOS_DIR, CHAN_GAME, GUILD_A, HOST, MEMBER, P1, P2, P3, BotFactory, custom_ids, is_ephemeral, respond
 from .fake_discord import FakeDiscord
 
 T = TypeVar("T")
@@ -71,7 +70,7 @@ async def test_three_players_reveal_scores_and_next_round(fake: FakeDiscord, bot
     not_host = await respond(await fake.click(message, f"otbot:reveal:{round_id}", P2))
     assert is_ephemeral(not_host) and "Only the host" in not_host["data"]["content"]
     revealed = await respond(await fake.click(message, f"otbot:reveal:{round_id}", HOST))
-    assert is_ephemeral(revealed)
+    assert revealed == {"type": 6}  # acknowledged; the round message itself turns into the reveal
 
     edited = await fake.wait_until(lambda: len(fake.messages[int(message["id"])]["embeds"]) == 2
                                    and fake.messages[int(message["id"])], what="the reveal edit")
@@ -137,14 +136,14 @@ async def test_practice_can_be_resumed_and_restarted(fake: FakeDiscord, bot: OtB
 
 async def test_restart_keeps_old_round_buttons_and_reveals_overdue_rounds(
         fake: FakeDiscord, start_bot: BotFactory, db_path: Path) -> None:
-    async with open_engine(PROJECT_ROOT / "knowledge", PROJECT_ROOT / "scenarios", db_path) as first_engine:
+    async with open_engine(KNOWLEDGE_DIR, SCENARIOS_DIR, db_path) as first_engine:
         async with start_bot(engine_=first_engine):
             message = await start_game(fake, rounds=2, seconds=60)
             round_id = round_id_of(message)
             keys = list(answer_ids(message))
             await respond(await fake.click(message, answer_ids(message)[keys[0]], P1))
 
-    async with open_engine(PROJECT_ROOT / "knowledge", PROJECT_ROOT / "scenarios", db_path) as second_engine:
+    async with open_engine(KNOWLEDGE_DIR, SCENARIOS_DIR, db_path) as second_engine:
         async with start_bot(engine_=second_engine) as second:
             late = await respond(await fake.click(message, answer_ids(message)[keys[1]], P2))
             assert is_ephemeral(late) and "Locked in" in late["data"]["content"]
@@ -154,7 +153,7 @@ async def test_restart_keeps_old_round_buttons_and_reveals_overdue_rounds(
             await fake.wait_until(lambda: not cog._next_tasks, what="start-up recovery")  # type: ignore[union-attr]
 
     # Down for longer than the round lasts: the next start reveals it and moves the game on, once.
-    async with open_engine(PROJECT_ROOT / "knowledge", PROJECT_ROOT / "scenarios", db_path) as third_engine:
+    async with open_engine(KNOWLEDGE_DIR, SCENARIOS_DIR, db_path) as third_engine:
         third_engine.games.clock = lambda: time.time() + 120
         async with start_bot(engine_=third_engine) as third:
             edited = await fake.wait_until(lambda: len(fake.messages[int(message["id"])]["embeds"]) == 2

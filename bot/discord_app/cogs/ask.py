@@ -118,7 +118,8 @@ def answer_view(bot: OtBot, entry: Entry, related: tuple[Entry, ...] = ()) -> di
 def reply_message(bot: OtBot, reply: Reply) -> tuple[discord.Embed, discord.ui.View | None]:
     embed = reply_embed(reply)
     if reply.question:
-        embed.set_author(name=limits.shorten("Q: " + reply.question, limits.EMBED_TITLE))
+        embed.set_author(name=limits.shorten("Q: " + reply.question, limits.EMBED_AUTHOR))
+        limits.fit_embed(embed)
     if reply.answered and reply.entry:
         return embed, answer_view(bot, reply.entry, reply.related)
     if reply.suggestions:

@@ -33,6 +33,14 @@ def _lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
+def _input(label: str, default: str | None, limit: int, **options: Any) -> discord.ui.TextInput[Any]:
+    """A text input pre-filled with `default`. An existing text longer than the usual limit (an imported entry)
+    raises the limit instead of being cut, so that saving the modal never silently drops part of it."""
+    max_length = min(limits.TEXT_INPUT_VALUE, max(limit, len(default or "")))
+    return discord.ui.TextInput(label=label, default=(default or "")[:max_length] or None, max_length=max_length,
+                                **options)
+
+
 class EntryModal(GuardedModal):
     """Question, Answer, Alternate phrasings, Tags, Sources: five inputs, Discord's maximum."""
 
@@ -41,20 +49,15 @@ class EntryModal(GuardedModal):
         title = "Edit FAQ entry" if entry else "New FAQ entry"
         super().__init__(title=title, timeout=900)
         self.bot, self.entry, self.missed_id = bot, entry, missed_id
-        self.question = discord.ui.TextInput(label="Question", max_length=300,
-                                             default=entry.question if entry else question[:300] or None)
-        self.answer = discord.ui.TextInput(label="Answer", style=discord.TextStyle.paragraph, max_length=1500,
-                                           default=entry.answer if entry else None)
-        self.alternates = discord.ui.TextInput(
-            label="Alternate phrasings (one per line)", style=discord.TextStyle.paragraph, required=False,
-            max_length=2000, default="\n".join(entry.alternates)[:2000] if entry else None)
-        self.tags = discord.ui.TextInput(label="Tags", required=False, max_length=200,
-                                         placeholder="comma separated, e.g. iep, evaluation",
-                                         default=", ".join(entry.tags) if entry else None)
-        self.sources = discord.ui.TextInput(
-            label="Sources", style=discord.TextStyle.paragraph, max_length=1000,
-            placeholder="one per line: a URL, or a citation such as 34 CFR §300.34",
-            default="\n".join(s.url or s.cite or s.title for s in entry.sources)[:1000] if entry else None)
+        self.question = _input("Question", entry.question if entry else question[:300], 300)
+        self.answer = _input("Answer", entry.answer if entry else None, 1500, style=discord.TextStyle.paragraph)
+        self.alternates = _input("Alternate phrasings (one per line)", "\n".join(entry.alternates) if entry else None,
+                                 2000, style=discord.TextStyle.paragraph, required=False)
+        self.tags = _input("Tags", ", ".join(entry.tags) if entry else None, 200, required=False,
+                           placeholder="comma separated, e.g. iep, evaluation")
+        self.sources = _input("Sources", "\n".join(s.url or s.cite or s.title for s in entry.sources) if entry else None,
+                              1000, style=discord.TextStyle.paragraph,
+                              placeholder="one per line: a URL, or a citation such as 34 CFR §300.34")
         for item in (self.question, self.answer, self.alternates, self.tags, self.sources):
             self.add_item(item)
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import re
-from typing import TYPE_CHECKING
+from collections.abc import Coroutine
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
@@ -25,6 +27,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 ROUND_MESSAGE = "round"
+COUNT_EVERY = 3.0  # seconds between live answer-count edits of one round (Discord allows 5 edits / 5 s)
+MAX_REMEMBERED = 5000
+# discord.py sends the client's "no pings" setting with an edit only when it changes the content: say it anyway.
+NO_PINGS = discord.AllowedMentions.none()
 
 
 def round_buttons(view: RoundView) -> discord.ui.View:
@@ -86,7 +92,7 @@ class RevealButton(discord.ui.DynamicItem[discord.ui.Button], template=r"otbot:r
         bot: OtBot = interaction.client  # type: ignore[assignment]
         reveal = await bot.engine.games.reveal(self.round_id, str(interaction.user.id),
                                                await is_moderator(interaction))
-        await interaction.response.send_message("Revealed.", ephemeral=True)
+        await interaction.response.defer()  # the round message itself changes into the reveal
         await bot.get_cog("Scenarios").post_reveal(reveal)  # type: ignore[union-attr]
 
 
@@ -146,44 +152,69 @@ class Scenarios(commands.GroupCog, group_name="scenario", group_description="Sho
     def __init__(self, bot: OtBot) -> None:
         self.bot = bot
         self.games = bot.engine.games
-        self.dirty: set[int] = set()  # rounds whose live answer count changed since the last tick
-        self._next_tasks: set[asyncio.Task[None]] = set()
+        self.dirty: set[int] = set()  # rounds whose live answer count changed since it was last shown
+        self._next_tasks: set[asyncio.Task[None]] = set()  # background work: reveals, next rounds, recovery
+        self._round_locks: dict[int, asyncio.Lock] = {}  # one edit of a round message at a time
+        self._revealed: dict[int, None] = {}  # rounds whose message shows the reveal (insertion-ordered, capped)
+        self._last_refresh: dict[int, float] = {}
+        self._advancing: set[int] = set()  # games whose next round is being opened and posted
 
     async def cog_load(self) -> None:
         if self.bot.serve:
-            self.ticker.start()
             self._spawn(self._recover())
 
     async def cog_unload(self) -> None:
         self.ticker.cancel()
-        for task in self._next_tasks:
+        for task in list(self._next_tasks):
             task.cancel()
 
-    def _spawn(self, coro: object) -> None:
-        task = asyncio.ensure_future(coro)  # type: ignore[arg-type]
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.ensure_future(coro)
         self._next_tasks.add(task)
-        task.add_done_callback(self._next_tasks.discard)
+        task.add_done_callback(self._task_done)
+
+    def _task_done(self, task: asyncio.Task[None]) -> None:
+        self._next_tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("scenario background task failed", exc_info=task.exception())
+
+    def _lock(self, round_id: int) -> asyncio.Lock:
+        return self._round_locks.setdefault(round_id, asyncio.Lock())
 
     async def _recover(self) -> None:
-        """After a restart: reveal what ran out while down, continue games that were between rounds."""
+        """After a restart: reveal what ran out while down, post rounds never posted, continue the rest.
+
+        The timer starts only afterwards, so that it cannot reveal the same rounds a second way meanwhile.
+        """
         await self.bot.wait_until_ready()
-        recovery = await self.games.recover()
-        for reveal in recovery.revealed:
-            await self.post_reveal(reveal)
-        for game_id in recovery.waiting:
-            self._spawn(self._next_round(game_id, 0))
-        log.info("recovered games: %d running, %d revealed, %d between rounds",
-                 len(recovery.resumed), len(recovery.revealed), len(recovery.waiting))
+        try:
+            recovery = await self.games.recover()
+            for reveal in recovery.revealed:
+                await self.post_reveal(reveal)
+            for view in recovery.resumed:  # opened just before a crash, before its message went out
+                if not view.practice and await self._message(view.round_id) is None:
+                    await self.post_round(view)
+            for game_id in recovery.waiting:
+                self._spawn(self._next_round(game_id, 0))
+            log.info("recovered games: %d running, %d revealed, %d between rounds",
+                     len(recovery.resumed), len(recovery.revealed), len(recovery.waiting))
+        finally:
+            if not self.ticker.is_running():
+                self.ticker.start()
 
     @tasks.loop(seconds=1.0)
     async def ticker(self) -> None:
+        """Reveal rounds whose time is up; show new answer counts (at most every few seconds per round)."""
         try:
             for reveal in await self.games.close_due_rounds():
-                await self.post_reveal(reveal)
-            while self.dirty:
-                await self._refresh_count(self.dirty.pop())
+                self._spawn(self.post_reveal(reveal))
         except Exception:  # one bad round must not stop every game's timer
             log.exception("scenario ticker failed")
+        now = asyncio.get_running_loop().time()
+        for round_id in [r for r in self.dirty if now - self._last_refresh.get(r, -COUNT_EVERY) >= COUNT_EVERY]:
+            self.dirty.discard(round_id)
+            self._last_refresh[round_id] = now
+            self._spawn(self._refresh_count(round_id))  # concurrently: a rate-limited channel delays only itself
 
     async def _message(self, round_id: int) -> discord.PartialMessage | None:
         posted = await self.bot.engine.store.posted_message(ROUND_MESSAGE, str(round_id))
@@ -192,28 +223,44 @@ class Scenarios(commands.GroupCog, group_name="scenario", group_description="Sho
         return self.bot.get_partial_messageable(posted[0]).get_partial_message(posted[1])
 
     async def _refresh_count(self, round_id: int) -> None:
-        message = await self._message(round_id)
-        view = await self.games.round_view(round_id)
-        if message is not None and not view.practice:
-            try:
-                await message.edit(embed=round_embed(view))
-            except discord.HTTPException:
-                log.warning("could not update the answer count of round %s", round_id)
+        async with self._lock(round_id):
+            if round_id in self._revealed:  # never paint the open round back over its reveal
+                return
+            message = await self._message(round_id)
+            view = await self.games.round_view(round_id)
+            if message is not None and not view.practice:
+                try:
+                    await message.edit(embed=round_embed(view), allowed_mentions=NO_PINGS)
+                except discord.HTTPException:
+                    log.warning("could not update the answer count of round %s", round_id)
+
+    def _mark_revealed(self, round_id: int) -> None:
+        self.dirty.discard(round_id)
+        self._last_refresh.pop(round_id, None)
+        self._revealed[round_id] = None
+        while len(self._revealed) > MAX_REMEMBERED:
+            oldest = next(iter(self._revealed))
+            del self._revealed[oldest]
+            self._round_locks.pop(oldest, None)
 
     async def post_reveal(self, reveal: Reveal) -> None:
         if reveal.practice:
             return  # the player's own click shows it
-        self.dirty.discard(reveal.round_id)
-        message = await self._message(reveal.round_id)
-        embeds = [reveal_embed(reveal)]
-        try:
-            if message is not None:
-                await message.edit(embeds=[round_embed(await self.games.round_view(reveal.round_id)), *embeds],
-                                   view=None)
-            else:
-                message = await self.bot.get_partial_messageable(reveal.channel_id).send(embeds=embeds)
-        except discord.HTTPException:
-            log.exception("could not post the reveal of round %s", reveal.round_id)
+        message = None
+        async with self._lock(reveal.round_id):
+            self._mark_revealed(reveal.round_id)
+            message = await self._message(reveal.round_id)
+            embeds = [reveal_embed(reveal)]
+            try:
+                if message is not None:
+                    round_view = await self.games.round_view(reveal.round_id)
+                    await message.edit(embeds=limits.fit_embeds([round_embed(round_view), *embeds]), view=None,
+                                       allowed_mentions=NO_PINGS)
+                else:
+                    message = await self.bot.get_partial_messageable(reveal.channel_id).send(embeds=embeds)
+            except discord.HTTPException:
+                log.exception("could not post the reveal of round %s", reveal.round_id)
+                message = None
         settings = await load_settings(self.bot.engine.store, reveal.guild_id)
         if settings.threads and message is not None:
             try:
@@ -224,10 +271,16 @@ class Scenarios(commands.GroupCog, group_name="scenario", group_description="Sho
             self._spawn(self._next_round(reveal.game_id, self.bot.round_pause))
 
     async def _next_round(self, game_id: int, pause: float) -> None:
-        await asyncio.sleep(pause)
-        view = await self.games.next_round(game_id)
-        if view is not None:
-            await self.post_round(view)
+        if game_id in self._advancing:  # a reveal and a restart may both try to move a game on
+            return
+        self._advancing.add(game_id)
+        try:
+            await asyncio.sleep(pause)
+            view = await self.games.next_round(game_id)
+            if view is not None and await self._message(view.round_id) is None:
+                await self.post_round(view)
+        finally:
+            self._advancing.discard(game_id)
 
     async def post_round(self, view: RoundView) -> None:
         message = await self.bot.get_partial_messageable(view.channel_id).send(
@@ -264,16 +317,27 @@ class Scenarios(commands.GroupCog, group_name="scenario", group_description="Sho
     @app_commands.choices(category=CATEGORY_CHOICES, difficulty=DIFFICULTY_CHOICES)
     async def practice(self, interaction: discord.Interaction, category: str | None = None,
                        difficulty: int | None = None, rounds: app_commands.Range[int, 1, 10] = 5) -> None:
-        guild_id = require_guild(interaction)
+        guild_id, channel_id = require_guild(interaction), interaction.channel_id or 0
         user = str(interaction.user.id)
-        try:
-            view = await self.games.start(guild_id, interaction.channel_id or 0, user, interaction.user.display_name,
-                                          category=category, difficulty=difficulty, rounds=rounds, practice=True)
-        except GameError:
-            view = await self.games.current(guild_id, interaction.channel_id or 0, practice_for=user)
-            if view is None:
-                raise
-        await interaction.response.send_message(embed=round_embed(view), view=round_buttons(view), ephemeral=True)
+        note = None
+        view = await self.games.current(guild_id, channel_id, practice_for=user)
+        if view is not None:
+            note = "Picking up your unfinished practice here. Press **Stop** to end it."
+        else:
+            start = functools.partial(self.games.start, guild_id, channel_id, user, interaction.user.display_name,
+                                      category=category, difficulty=difficulty, rounds=rounds, practice=True)
+            try:
+                view = await start()
+            except GameError as refused:
+                # An unfinished practice between rounds (its Next button went with the private message):
+                # end it and start over, rather than refuse with no way to stop it.
+                try:
+                    await self.games.stop(guild_id, channel_id, user, practice=True)
+                except GameError:
+                    raise refused from None
+                view = await start()
+        await interaction.response.send_message(note, embed=round_embed(view), view=round_buttons(view),
+                                                ephemeral=True)
 
     @app_commands.command(name="leaderboard", description="Top players in this server")
     @app_commands.choices(period=[app_commands.Choice(name="this week", value="week"),

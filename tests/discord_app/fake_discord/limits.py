@@ -44,10 +44,12 @@ def _too_long(problems: list[str], where: str, value: Any, limit: int) -> None:
 
 
 def embed_problems(embeds: Iterable[JSON], where: str = "embeds") -> list[str]:
+    """Per-embed limits, and the 6000-character total, which Discord counts over all embeds of a message."""
     problems: list[str] = []
     embeds = list(embeds)
     if len(embeds) > EMBEDS:
         problems.append(f"{where}: at most {EMBEDS} embeds")
+    grand_total = 0
     for i, embed in enumerate(embeds):
         at = f"{where}.{i}"
         title, description = embed.get("title") or "", embed.get("description") or ""
@@ -68,8 +70,9 @@ def embed_problems(embeds: Iterable[JSON], where: str = "embeds") -> list[str]:
             _too_long(problems, f"{at}.fields.{j}.name", name, EMBED_FIELD_NAME)
             _too_long(problems, f"{at}.fields.{j}.value", value, EMBED_FIELD_VALUE)
             total += len(name) + len(value)
-        if total > EMBED_TOTAL:
-            problems.append(f"{at}: embed size exceeds maximum size of {EMBED_TOTAL} (got {total})")
+        grand_total += total
+    if grand_total > EMBED_TOTAL:
+        problems.append(f"{where}: embed size exceeds maximum size of {EMBED_TOTAL} (got {grand_total})")
     return problems
 
 
@@ -108,8 +111,19 @@ def modal_problems(data: JSON) -> list[str]:
             at = f"data.components.{i}.components.{j}"
             _too_long(problems, f"{at}.label", comp.get("label"), TEXT_INPUT_LABEL)
             _too_long(problems, f"{at}.value", comp.get("value"), TEXT_INPUT_VALUE)
+            if comp.get("max_length") is not None:  # a pre-filled value longer than allowed is refused too
+                _too_long(problems, f"{at}.value", comp.get("value"), int(comp["max_length"]))
             _too_long(problems, f"{at}.custom_id", comp.get("custom_id"), CUSTOM_ID)
     return problems
+
+
+def message_routes(method: str, path: str, body: JSON) -> JSON | None:
+    """The message a request posts or edits (a channel message, webhook, or interaction response), else None."""
+    if any(method == m and rx.fullmatch(path) for m, rx in _MESSAGE_ROUTES):
+        return body
+    if method == "POST" and _CALLBACK.fullmatch(path) and body.get("type") in (4, 7):
+        return body.get("data") or {}
+    return None
 
 
 def request_problems(method: str, path: str, body: Any) -> list[str]:
