@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 from bot.engine.answers import KnowledgeBase  # noqa: E402
 from bot.engine.content import Knowledge, load_knowledge  # noqa: E402
 from bot.engine.models import Entry, Source  # noqa: E402
-from bot.engine.search import Retriever, entry_fields  # noqa: E402
+from bot.engine.search import entry_fields  # noqa: E402
 from bot.engine.text import Lexicon  # noqa: E402
 
 try:

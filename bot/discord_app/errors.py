@@ -24,6 +24,9 @@ def user_message(error: BaseException) -> str | None:
         return str(error)
     if isinstance(original, UserError):
         return str(original)
+    if isinstance(error, app_commands.CommandNotFound | app_commands.CommandSignatureMismatch):
+        return ("That command changed in an update and Discord still shows the old one. "
+                "Please try again in a minute (or restart your Discord app).")
     if isinstance(error, app_commands.CommandOnCooldown):
         return f"Easy there! You can ask again in {error.retry_after:.0f} seconds."
     if isinstance(error, app_commands.CheckFailure | app_commands.TransformerError):

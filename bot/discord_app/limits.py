@@ -36,9 +36,8 @@ def split_message(text: str, limit: int = MESSAGE) -> list[str]:
     pieces: list[str] = []
     rest = text
     while len(rest) > limit:
-        cut = max(rest.rfind("\n\n", 0, limit), rest.rfind("\n", 0, limit), rest.rfind(" ", 0, limit))
-        if cut <= limit // 2:
-            cut = limit
+        # the first kind of break found in the second half of the piece wins: paragraph, then line, then word
+        cut = next((c for sep in ("\n\n", "\n", " ") if (c := rest.rfind(sep, 0, limit + 1)) > limit // 2), limit)
         pieces.append(rest[:cut].rstrip())
         rest = rest[cut:].lstrip()
     if rest or not pieces:

@@ -23,14 +23,13 @@ class Thresholds:
 
 
 def confidence(hits: list[Hit]) -> float:
-    """0..1: how much of the question the best entry explains, how closely it was asked before, and how
-    clearly it beats the runner-up."""
+    """0..1: how sure the classifier is of the best entry among the candidates (its naive Bayes
+    posterior), and how much of the question that entry explains at all (its idf-weighted coverage).
+    Either one low means "not sure": a close runner-up, or words the knowledge base never uses."""
     if not hits:
         return 0.0
     top = hits[0]
-    margin = 1.0 if len(hits) == 1 else min(1.0, (top.score - hits[1].score) / max(top.score, 1e-9) * 4)
-    value = 0.45 * top.coverage + 0.25 * min(1.0, top.bm25 / 0.6) + 0.2 * top.phrasing + 0.1 * margin
-    return round(max(0.0, min(1.0, value)), 3)
+    return round(max(0.0, min(1.0, 0.5 * top.posterior + 0.5 * top.coverage)), 3)
 
 
 class KnowledgeBase:

@@ -1,17 +1,18 @@
-"""The retriever: in-memory BM25F over question, alternates, tags and answer, re-ranked by the closest phrasing.
+"""The retriever: two in-memory BM25 indexes over interned term ids, and a few signals for the confidence.
 
-Two signals, because each fails where the other works:
-- BM25F over all fields finds entries whose text covers the question's words (good for long stories).
-- The closest phrasing (the entry's question or one of its alternates, compared term by term with idf
-  weights) rewards an entry that someone has already asked about in nearly these words (good for short ones).
+- The entry index (BM25F over question, alternates, tags and answer) finds entries whose text covers the
+  question's words: good for long stories.
+- The phrasing index holds each phrasing (an entry's question or one of its alternates) as its own tiny
+  document; an entry scores its best phrasing: good for short questions asked the way someone asked before.
 
 Postings are impact-ordered (best documents for a term first) and a query reads at most `candidates_per_term`
-of each, so very common terms cost the same at 100 or 100,000 entries. Only the best `rerank` BM25F
-candidates are compared phrasing by phrasing.
+of each, so very common terms cost the same at 100 or 100,000 entries. Terms are interned to ints and kept in
+arrays, so 100,000 entries take a few hundred MB rather than gigabytes.
 """
 
 from __future__ import annotations
 
+import heapq
 import math
 from array import array
 from bisect import bisect_left
@@ -24,16 +25,25 @@ from .text import Lexicon, words
 
 FIELD_WEIGHTS = {"question": 2.0, "alternates": 1.0, "tags": 1.0, "answer": 0.5}
 FIELD_B = {"question": 0.5, "alternates": 0.6, "tags": 0.3, "answer": 0.75}
+PHRASING_B = 0.5
+PHRASING_FIELD_WEIGHT = 2.0
 K1 = 1.2
-PHRASING_WEIGHT = 0.5  # how much the closest phrasing counts beside the normalised BM25F score
+PHRASING_WEIGHT = 0.25  # the best phrasing's normalised BM25 beside the entry's normalised BM25F
+COSINE_WEIGHT = 1.0  # the closest phrasing's cosine, computed for the best RERANK entries only
+RERANK = 40
+BAYES_WEIGHT = 2.0  # the naive Bayes posterior, trained on phrasings (weight 1) and answers (ANSWER_EVIDENCE)
+BAYES_ALPHA = 0.3
+ANSWER_EVIDENCE = 0.3
 
 
 @dataclass(frozen=True, slots=True)
 class Hit:
     entry: Entry
-    score: float  # the ranking score: normalised BM25F plus the weighted phrasing similarity
-    bm25: float  # BM25F as a share of the best score these terms could reach (0..1)
-    phrasing: float  # idf-weighted cosine with the closest phrasing (0..1)
+    score: float  # the ranking score: entry BM25F plus the weighted best-phrasing BM25 (both normalised)
+    bm25: float  # entry BM25F as a share of what these terms could reach (0..1)
+    phrasing: float  # the best phrasing's BM25 in the phrasing index, normalised the same way (0..1)
+    cosine: float  # idf-weighted cosine between the question and its closest phrasing (0..1)
+    posterior: float  # naive Bayes probability of this entry among the candidates (0..1)
     coverage: float  # share of the question's information (idf mass) the entry contains anywhere
 
 
@@ -52,42 +62,17 @@ def _contains(sorted_ids: array, term_id: int) -> bool:
     return i < len(sorted_ids) and sorted_ids[i] == term_id
 
 
-class Retriever:
-    """Terms are interned to ints and kept in compact arrays: about 150 MB for 100,000 entries, not 1.4 GB."""
+class _ImpactIndex:
+    """BM25F with per-term postings sorted by impact (the saturated, length-normalised term frequency)."""
 
-    def __init__(self, entries: Sequence[Entry], lexicon: Lexicon, *, candidates_per_term: int = 400,
-                 rerank: int = 30) -> None:
-        self.entries = list(entries)
-        self.lexicon = lexicon
-        self.candidates_per_term = candidates_per_term
-        self.rerank = rerank
-        self._ids: dict[str, int] = {}
-        field_ids: list[list[array]] = []  # per entry, per field (FIELD_WEIGHTS order): term ids in order
-        self._phrasings: list[tuple[array, ...]] = []  # per entry: sorted term ids of its question/alternates
-        self._vocab: list[array] = []  # per entry: sorted unique term ids of all its fields
-        word_counts: Counter[str] = Counter()
-        intern = self._ids.setdefault
-        for entry in self.entries:
-            texts = entry_fields(entry)
-            per_field = []
-            for name in FIELD_WEIGHTS:
-                word_counts.update(words(texts[name]))
-                per_field.append(array("i", (intern(t, len(self._ids)) for t in lexicon.terms(texts[name],
-                                                                                               fix_typos=False))))
-            field_ids.append(per_field)
-            self._phrasings.append(tuple(
-                array("i", sorted({intern(t, len(self._ids)) for t in lexicon.terms(p, fix_typos=False)}))
-                for p in (entry.question, *entry.alternates)))
-            self._vocab.append(array("i", sorted({t for ids in per_field for t in ids})))
-        count = max(len(self.entries), 1)
-        weights = list(FIELD_WEIGHTS.values())
-        bs = [FIELD_B[name] for name in FIELD_WEIGHTS]
-        average = [max(sum(len(f[i]) for f in field_ids) / count, 1.0) for i in range(len(weights))]
+    def __init__(self, docs: list[list[array]], weights: Sequence[float], bs: Sequence[float]) -> None:
+        count = max(len(docs), 1)
+        average = [max(sum(len(d[i]) for d in docs) / count, 1.0) for i in range(len(weights))]
         docs_of: dict[int, array] = {}
         impacts_of: dict[int, array] = {}
-        for doc, per_field in enumerate(field_ids):
+        for doc, fields in enumerate(docs):
             weighted: Counter[int] = Counter()
-            for i, ids in enumerate(per_field):
+            for i, ids in enumerate(fields):
                 norm = 1 - bs[i] + bs[i] * len(ids) / average[i]
                 for term, tf in Counter(ids).items():
                     weighted[term] += weights[i] * tf / norm
@@ -96,52 +81,164 @@ class Retriever:
                     docs_of[term], impacts_of[term] = array("i"), array("f")
                 docs_of[term].append(doc)
                 impacts_of[term].append(tf / (K1 + tf))
-        del field_ids
-        self._docs: dict[int, array] = {}
-        self._impacts: dict[int, array] = {}
-        self._idf: dict[int, float] = {}
-        for term, docs in docs_of.items():
+        self.docs: dict[int, array] = {}
+        self.impacts: dict[int, array] = {}
+        self.idf: dict[int, float] = {}
+        for term, found in docs_of.items():
             impacts = impacts_of[term]
-            order = sorted(range(len(docs)), key=impacts.__getitem__, reverse=True)
-            self._docs[term] = array("i", (docs[i] for i in order))
-            self._impacts[term] = array("f", (impacts[i] for i in order))
-            self._idf[term] = math.log(1 + (count - len(docs) + 0.5) / (len(docs) + 0.5))
+            order = sorted(range(len(found)), key=impacts.__getitem__, reverse=True)
+            self.docs[term] = array("i", (found[i] for i in order))
+            self.impacts[term] = array("f", (impacts[i] for i in order))
+            self.idf[term] = math.log(1 + (count - len(found) + 0.5) / (len(found) + 0.5))
+
+    def scores(self, term_ids: list[int], weight: dict[int, float], limit: int) -> dict[int, float]:
+        """Accumulated scores over the first `limit` postings of each term, weighted by the caller's idf."""
+        scores: dict[int, float] = {}
+        for term in term_ids:
+            docs = self.docs.get(term)
+            if docs is None:
+                continue
+            idf, impacts = weight[term], self.impacts[term]
+            for i in range(min(len(docs), limit)):
+                doc = docs[i]
+                scores[doc] = scores.get(doc, 0.0) + idf * impacts[i]
+        return scores
+
+
+class _BayesIndex:
+    """Multinomial naive Bayes with one class per entry, trained on its phrasings (and, more weakly, its
+    answer). Stored sparsely: a class's score is its baseline times the number of known query terms, plus
+    a bonus for each query term the class has seen, read from impact-ordered postings like BM25's."""
+
+    def __init__(self, examples: list[tuple[int, array, float]], classes: int, alpha: float) -> None:
+        counts: list[Counter[int]] = [Counter() for _ in range(classes)]
+        for owner, ids, weight in examples:
+            for term in ids:
+                counts[owner][term] += weight
+        vocabulary = len({t for c in counts for t in c}) or 1
+        self.base = array("f", (math.log(alpha / (sum(c.values()) + alpha * vocabulary)) for c in counts))
+        postings: dict[int, list[tuple[float, int]]] = {}
+        for owner, c in enumerate(counts):
+            for term, n in c.items():
+                postings.setdefault(term, []).append((math.log((n + alpha) / alpha), owner))
+        self.classes: dict[int, array] = {}
+        self.bonus: dict[int, array] = {}
+        for term, plist in postings.items():
+            plist.sort(reverse=True)
+            self.classes[term] = array("i", (c for _, c in plist))
+            self.bonus[term] = array("f", (b for b, _ in plist))
+
+    def scores(self, term_ids: list[int], limit: int) -> tuple[dict[int, float], int]:
+        """Bonus sums for classes found in postings, and how many query terms the model knows."""
+        known = [t for t in term_ids if t in self.classes]
+        out: dict[int, float] = {}
+        for term in known:
+            classes, bonus = self.classes[term], self.bonus[term]
+            for i in range(min(len(classes), limit)):
+                out[classes[i]] = out.get(classes[i], 0.0) + bonus[i]
+        return out, len(known)
+
+
+class Retriever:
+    def __init__(self, entries: Sequence[Entry], lexicon: Lexicon, *, candidates_per_term: int = 400) -> None:
+        self.entries = list(entries)
+        self.lexicon = lexicon
+        self.candidates_per_term = candidates_per_term
+        self._ids: dict[str, int] = {}
+        entry_docs: list[list[array]] = []
+        phrasing_docs: list[list[array]] = []
+        self._phrasing_owner = array("i")  # phrasing doc -> entry index
+        self._phrasing_start = array("i")  # entry index -> its first phrasing doc (they are contiguous)
+        self._phrasing_terms: list[array] = []  # phrasing doc -> sorted unique term ids
+        self._vocab: list[array] = []  # per entry: sorted unique term ids of all its fields
+        word_counts: Counter[str] = Counter()
+        examples: list[tuple[int, array, float]] = []
+        for index, entry in enumerate(self.entries):
+            texts = entry_fields(entry)
+            for text in texts.values():
+                word_counts.update(words(text))
+            fields = [self._intern(lexicon.terms(texts[name], fix_typos=False)) for name in FIELD_WEIGHTS]
+            entry_docs.append(fields)
+            examples += [(index, fields[2], ANSWER_EVIDENCE), (index, fields[3], ANSWER_EVIDENCE)]
+            self._vocab.append(array("i", sorted({t for ids in fields for t in ids})))
+            self._phrasing_start.append(len(phrasing_docs))
+            for phrasing in (entry.question, *entry.alternates):
+                ids = self._intern(lexicon.terms(phrasing, fix_typos=False))
+                phrasing_docs.append([ids])
+                examples.append((index, ids, 1.0))
+                self._phrasing_terms.append(array("i", sorted(set(ids))))
+                self._phrasing_owner.append(index)
+        self._phrasing_start.append(len(phrasing_docs))
+        self._entry_index = _ImpactIndex(entry_docs, list(FIELD_WEIGHTS.values()),
+                                         [FIELD_B[name] for name in FIELD_WEIGHTS])
+        del entry_docs
+        self._phrasing_index = _ImpactIndex(phrasing_docs, [PHRASING_FIELD_WEIGHT], [PHRASING_B])
+        del phrasing_docs
+        self._bayes = _BayesIndex(examples, len(self.entries), BAYES_ALPHA)
+        del examples
+        idf = self._entry_index.idf
+        self._phrasing_norms = array("f", (math.sqrt(sum(idf.get(t, 0.0) ** 2 for t in ids))
+                                           for ids in self._phrasing_terms))
         # A word the knowledge base never uses is the strongest evidence that a question is off-topic.
-        self.unknown_idf = math.log(1 + (count + 0.5) / 0.5)
-        self._phrasing_norms = [array("f", (math.sqrt(sum(self._idf.get(t, 0.0) ** 2 for t in p)) for p in ps))
-                                for ps in self._phrasings]
+        self.unknown_idf = math.log(1 + (len(self.entries) + 0.5) / 0.5)
         lexicon.learn(word_counts)
 
+    def _intern(self, terms: list[str]) -> array:
+        ids = self._ids
+        return array("i", (ids.setdefault(t, len(ids)) for t in terms))
+
     def weight(self, term: str) -> float:
+        """The entry-level idf of a term; words the knowledge base never uses weigh the most."""
         term_id = self._ids.get(term)
-        return self._idf[term_id] if term_id is not None and term_id in self._idf else self.unknown_idf
+        idf = self._entry_index.idf.get(term_id) if term_id is not None else None
+        return self.unknown_idf if idf is None else idf
 
     def search(self, question: str, limit: int = 5) -> tuple[list[Hit], list[str]]:
         """Best entries first, and the query terms used."""
         terms = list(dict.fromkeys(self.lexicon.terms(question)))
         if not terms or not self.entries:
             return [], terms
-        known = [(self._ids[t], self.weight(t)) for t in terms if t in self._ids and self._ids[t] in self._idf]
-        scores: dict[int, float] = {}
-        for term_id, idf in known:
-            docs = self._docs[term_id]
-            impacts = self._impacts[term_id]
-            for i in range(min(len(docs), self.candidates_per_term)):
-                doc = docs[i]
-                scores[doc] = scores.get(doc, 0.0) + idf * impacts[i]
-        candidates = sorted(scores.items(), key=lambda item: item[1], reverse=True)[: self.rerank]
+        known = [self._ids[t] for t in terms if self._ids.get(t) in self._entry_index.idf]
+        weight = {t: self._entry_index.idf[t] for t in known}
+        ceiling = sum(weight.values()) or 1.0
+        entry_scores = self._entry_index.scores(known, weight, self.candidates_per_term)
+        # Phrasings are scored with their own idf: a word rare among phrasings is what tells two apart.
+        phrasing_idf = self._phrasing_index.idf
+        phrasing_weight = {t: phrasing_idf[t] for t in known if t in phrasing_idf}
+        phrasing_ceiling = sum(phrasing_weight.values()) or 1.0
+        best_phrasing: dict[int, float] = {}
+        for doc, score in self._phrasing_index.scores(list(phrasing_weight), phrasing_weight,
+                                                      self.candidates_per_term).items():
+            owner = self._phrasing_owner[doc]
+            if score > best_phrasing.get(owner, 0.0):
+                best_phrasing[owner] = score / phrasing_ceiling
+        bayes_bonus, bayes_terms = self._bayes.scores(known, self.candidates_per_term)
         total = sum(self.weight(t) for t in terms)
         query_norm = math.sqrt(sum(self.weight(t) ** 2 for t in terms))
-        ceiling = sum(w for _, w in known) or 1.0
+
+        def first_pass(entry: int) -> float:
+            return entry_scores.get(entry, 0.0) / ceiling + PHRASING_WEIGHT * best_phrasing.get(entry, 0.0)
+
+        pool = heapq.nlargest(RERANK, set(entry_scores) | set(best_phrasing), key=first_pass)
+        pool += [e for e in heapq.nlargest(RERANK // 2, bayes_bonus, key=bayes_bonus.__getitem__) if e not in pool]
+        # The posterior over the pool: entries outside it share none of the question's words.
+        log_odds = {e: bayes_terms * self._bayes.base[e] + bayes_bonus.get(e, 0.0) for e in pool}
+        top = max(log_odds.values(), default=0.0)
+        norm = sum(math.exp(v - top) for v in log_odds.values()) or 1.0
         hits = []
-        for doc, raw in candidates:
-            bm25 = raw / ceiling
-            phrasing = 0.0
-            for ids, norm in zip(self._phrasings[doc], self._phrasing_norms[doc], strict=True):
-                dot = sum(w * w for t, w in known if _contains(ids, t))
-                if dot and norm:
-                    phrasing = max(phrasing, dot / (norm * query_norm))
-            coverage = sum(w for t, w in known if _contains(self._vocab[doc], t)) / total
-            hits.append(Hit(self.entries[doc], bm25 + PHRASING_WEIGHT * phrasing, bm25, phrasing, coverage))
+        for entry in pool:
+            posterior = math.exp(log_odds[entry] - top) / norm if bayes_terms else 0.0
+            cosine = max((self._cosine(doc, known, weight, query_norm)
+                          for doc in range(self._phrasing_start[entry], self._phrasing_start[entry + 1])),
+                         default=0.0)
+            coverage = sum(weight[t] for t in known if _contains(self._vocab[entry], t)) / total
+            score = first_pass(entry) + COSINE_WEIGHT * cosine + BAYES_WEIGHT * posterior
+            hits.append(Hit(self.entries[entry], score, entry_scores.get(entry, 0.0) / ceiling,
+                            best_phrasing.get(entry, 0.0), cosine, posterior, coverage))
         hits.sort(key=lambda h: h.score, reverse=True)
         return hits[:limit], terms
+
+    def _cosine(self, doc: int, known: list[int], weight: dict[int, float], query_norm: float) -> float:
+        ids, norm = self._phrasing_terms[doc], self._phrasing_norms[doc]
+        dot = sum(weight[t] ** 2 for t in known if _contains(ids, t))
+        return dot / (norm * query_norm) if dot and norm and query_norm else 0.0

@@ -90,6 +90,7 @@ class Lexicon:
         self._frequency = dict(word_frequency)
         self.known_words |= set(word_frequency)
         targets = {w for w, n in word_frequency.items() if n >= 2} | (self.known_words - set(word_frequency))
+        targets -= STOPWORDS  # "fever" must not become "never"
         self._by_delete = {}
         for word in targets:
             if len(word) >= 4 and not word.isdigit():

@@ -106,11 +106,15 @@ async def test_mention_gets_an_answer_reply_without_pings(fake: FakeDiscord, bot
     assert reply["allowed_mentions"] == {"parse": [], "replied_user": False}
 
 
-async def test_plain_messages_elsewhere_are_ignored(fake: FakeDiscord, bot: OtBot) -> None:
-    await fake.send_message(CHAN_A, MEMBER, CLEAR_QUESTION)
+async def test_plain_messages_and_reply_pings_are_ignored(fake: FakeDiscord, bot: OtBot) -> None:
     await fake.send_message(CHAN_A, MEMBER, f"<@{fake.app_id}> {CLEAR_QUESTION}", mentions=[fake.app_id])
-    first_reply = await fake.wait_for_message(CHAN_A, since=0)
-    assert first_reply["referenced_message"]["mentions"]  # only the mention was answered
+    answer = await fake.wait_for_message(CHAN_A)
+    await fake.send_message(CHAN_A, MEMBER, CLEAR_QUESTION)  # no mention, not an answer channel
+    # A reply to the bot's answer pings it (Discord lists the bot in mentions) without a question for it.
+    await fake.send_message(CHAN_A, MEMBER, "thanks, that helps!", mentions=[fake.app_id], reply_to=int(answer["id"]))
+    last = await fake.send_message(CHAN_A, MEMBER, f"<@!{fake.app_id}> what is an IEP?", mentions=[fake.app_id])
+    next_reply = await fake.wait_for_message(CHAN_A, since=int(answer["id"]))
+    assert next_reply["message_reference"]["message_id"] == last["id"]  # only the written mention was answered
 
 
 async def test_answer_channel_set_by_admin_answers_plain_questions(fake: FakeDiscord, start_bot: BotFactory) -> None:

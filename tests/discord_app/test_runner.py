@@ -68,5 +68,5 @@ def test_cli_run_without_token_prints_one_line(tmp_path: Path, monkeypatch: pyte
 async def test_sync_in_a_server_the_bot_is_not_in(fake: FakeDiscord, engine: Engine, db_path: Path) -> None:
     fake.fail_next("PUT", r"/applications/\d+/guilds/\d+/commands", status=403,
                    body={"message": "Missing Access", "code": 50001})
-    with fake.patch_discord(), pytest.raises(UserError, match="applications.commands"):
+    with fake.patch_discord(), pytest.raises(UserError, match=r"applications\.commands"):
         await runner.sync(engine, bot_settings(db_path), 123)

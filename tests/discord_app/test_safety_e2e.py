@@ -59,7 +59,8 @@ async def test_longest_entry_fits_discords_limits(fake: FakeDiscord, bot: OtBot,
                 "with buttons, zippers, opening lunch containers and getting through the cafeteria line in time; "
                 "is it reasonable to ask the IEP team whether school-based occupational therapy should also address "
                 "these self-care tasks at school?")[:300].ljust(300, "?")
-    answer = ("School OT can work on self care when it gets in the way of the school day. " * 30)[:1490].ljust(1500, ".")
+    answer = ("School OT can work on self care when it gets in the way of the school day. " * 30)[:1490]
+    answer = answer.ljust(1500, ".")
     sources = [{"title": f"A very long source title number {i} " + "about school-based occupational therapy " * 4,
                 "url": f"https://example.org/{'very-long-path-segment/' * 6}{i}", "cite": f"34 CFR §300.34(c)({i})"}
                for i in range(12)]
@@ -138,6 +139,8 @@ async def test_unexpected_error_in_a_button_and_a_modal(fake: FakeDiscord, bot: 
 async def test_domain_errors_show_their_own_message(fake: FakeDiscord, bot: OtBot) -> None:
     body = await respond(await fake.slash("faq show", channel_id=CHAN_A, user=MEMBER, options={"entry": "nope"}))
     assert is_ephemeral(body) and body["data"]["content"].startswith("No entry 'nope' here.")
+    body = await respond(await fake.slash("retired-command", channel_id=CHAN_A, user=MEMBER))
+    assert is_ephemeral(body) and "try again in a minute" in body["data"]["content"]
     body = await respond(await fake.slash("otbot config round-seconds", channel_id=CHAN_A, user=MEMBER,
                                           options={"seconds": 30}))
     assert is_ephemeral(body) and "Manage Server" in body["data"]["content"]

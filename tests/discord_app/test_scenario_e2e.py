@@ -13,7 +13,21 @@ from bot.engine.app import Engine, open_engine
 from bot.engine.game import LETTERS
 from bot.engine.models import Scenario
 
-from .conftest import KNOWLEDGE_DIR, SCENARIOS_DIR, CHAN_GAME, GUILD_A, HOST, MEMBER, P1, P2, P3, BotFactory, custom_ids, is_ephemeral, respond
+from .conftest import (
+    CHAN_GAME,
+    GUILD_A,
+    HOST,
+    KNOWLEDGE_DIR,
+    MEMBER,
+    P1,
+    P2,
+    P3,
+    SCENARIOS_DIR,
+    BotFactory,
+    custom_ids,
+    is_ephemeral,
+    respond,
+)
 from .fake_discord import FakeDiscord
 
 T = TypeVar("T")
@@ -38,6 +52,12 @@ def answer_ids(message: dict[str, Any]) -> dict[str, str]:
 
 def round_id_of(message: dict[str, Any]) -> int:
     return int(next(iter(answer_ids(message).values())).split(":")[2])
+
+
+async def settled(fake: FakeDiscord, bot: OtBot) -> None:
+    """Wait until the scenario cog's background work (recovery, reveals, next rounds) is done."""
+    cog = bot.get_cog("Scenarios")
+    await fake.wait_until(lambda: not cog._next_tasks, timeout=3, what="scenario background work")  # type: ignore
 
 
 async def start_game(fake: FakeDiscord, rounds: int = 2, seconds: int = 60) -> dict[str, Any]:
@@ -136,21 +156,19 @@ async def test_practice_can_be_resumed_and_restarted(fake: FakeDiscord, bot: OtB
 
 async def test_restart_keeps_old_round_buttons_and_reveals_overdue_rounds(
         fake: FakeDiscord, start_bot: BotFactory, db_path: Path) -> None:
-    async with open_engine(KNOWLEDGE_DIR, SCENARIOS_DIR, db_path) as first_engine:
-        async with start_bot(engine_=first_engine):
-            message = await start_game(fake, rounds=2, seconds=60)
-            round_id = round_id_of(message)
-            keys = list(answer_ids(message))
-            await respond(await fake.click(message, answer_ids(message)[keys[0]], P1))
+    async with open_engine(KNOWLEDGE_DIR, SCENARIOS_DIR, db_path) as first_engine, start_bot(engine_=first_engine):
+        message = await start_game(fake, rounds=2, seconds=60)
+        round_id = round_id_of(message)
+        keys = list(answer_ids(message))
+        await respond(await fake.click(message, answer_ids(message)[keys[0]], P1))
 
-    async with open_engine(KNOWLEDGE_DIR, SCENARIOS_DIR, db_path) as second_engine:
-        async with start_bot(engine_=second_engine) as second:
-            late = await respond(await fake.click(message, answer_ids(message)[keys[1]], P2))
-            assert is_ephemeral(late) and "Locked in" in late["data"]["content"]
-            answers = await second_engine.games.db.answers(round_id)
-            assert {a.user_id: a.option_key for a in answers} == {str(P1): keys[0], str(P2): keys[1]}
-            cog = second.get_cog("Scenarios")
-            await fake.wait_until(lambda: not cog._next_tasks, what="start-up recovery")  # type: ignore[union-attr]
+    async with open_engine(KNOWLEDGE_DIR, SCENARIOS_DIR, db_path) as second_engine, \
+            start_bot(engine_=second_engine) as second:
+        late = await respond(await fake.click(message, answer_ids(message)[keys[1]], P2))
+        assert is_ephemeral(late) and "Locked in" in late["data"]["content"]
+        answers = await second_engine.games.db.answers(round_id)
+        assert {a.user_id: a.option_key for a in answers} == {str(P1): keys[0], str(P2): keys[1]}
+        await settled(fake, second)
 
     # Down for longer than the round lasts: the next start reveals it and moves the game on, once.
     async with open_engine(KNOWLEDGE_DIR, SCENARIOS_DIR, db_path) as third_engine:
@@ -161,8 +179,7 @@ async def test_restart_keeps_old_round_buttons_and_reveals_overdue_rounds(
             assert edited["embeds"][1]["title"].startswith("Answer:") and edited["components"] == []
             nxt = await fake.wait_for_message(CHAN_GAME, lambda m: round_title(m).startswith("Round 2/2"),
                                               since=int(message["id"]), timeout=3)
-            cog = third.get_cog("Scenarios")
-            await fake.wait_until(lambda: not cog._next_tasks, what="next-round tasks")  # type: ignore[union-attr]
+            await settled(fake, third)
             second_rounds = [m for m in fake.channel_messages(CHAN_GAME) if round_title(m).startswith("Round 2/2")]
             assert [m["id"] for m in second_rounds] == [nxt["id"]]
             board = await third_engine.games.leaderboard(GUILD_A, "all")

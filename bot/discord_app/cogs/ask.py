@@ -33,6 +33,8 @@ class RateLimiter:
     def retry_after(self, key: tuple[int, int], now: float | None = None) -> float:
         """0 when allowed (and counted); otherwise seconds until the next one is allowed."""
         now = time.monotonic() if now is None else now
+        if len(self._events) > 10_000:  # forget members who have been quiet for a while
+            self._events = defaultdict(deque, {k: v for k, v in self._events.items() if v and v[-1] > now - self.per})
         events = self._events[key]
         while events and events[0] <= now - self.per:
             events.popleft()
@@ -164,7 +166,11 @@ class Ask(commands.Cog):
     async def on_message(self, message: discord.Message) -> None:
         if message.author.bot or message.guild is None or self.bot.user is None:
             return
-        mentioned = self.bot.user in message.mentions
+        # Written out in the text, not only the ping Discord adds to a reply to one of the bot's answers:
+        # "thanks!" in reply to an answer is not a new question.
+        me = self.bot.user.id
+        mentioned = self.bot.user in message.mentions and (f"<@{me}>" in message.content
+                                                           or f"<@!{me}>" in message.content)
         settings = await load_settings(self.bot.engine.store, message.guild.id)
         in_answer_channel = message.channel.id in settings.answer_channels
         if not mentioned and not in_answer_channel:

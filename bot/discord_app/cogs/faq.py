@@ -55,8 +55,8 @@ class EntryModal(GuardedModal):
                                  2000, style=discord.TextStyle.paragraph, required=False)
         self.tags = _input("Tags", ", ".join(entry.tags) if entry else None, 200, required=False,
                            placeholder="comma separated, e.g. iep, evaluation")
-        self.sources = _input("Sources", "\n".join(s.url or s.cite or s.title for s in entry.sources) if entry else None,
-                              1000, style=discord.TextStyle.paragraph,
+        cited = "\n".join(s.url or s.cite or s.title for s in entry.sources) if entry else None
+        self.sources = _input("Sources", cited, 1000, style=discord.TextStyle.paragraph,
                               placeholder="one per line: a URL, or a citation such as 34 CFR §300.34")
         for item in (self.question, self.answer, self.alternates, self.tags, self.sources):
             self.add_item(item)
@@ -158,7 +158,7 @@ class RemoveButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"otbot:
 
 
 class PageButton(discord.ui.DynamicItem[discord.ui.Button],
-                 template=r"otbot:faqpage:(?P<page>\d+):(?P<tag>[a-z0-9 -]{0,40})"):
+                 template=r"otbot:faqpage:(?P<page>\d+):(?P<tag>.{0,40})"):  # any tag text
     def __init__(self, page: int, tag: str, label: str) -> None:
         super().__init__(discord.ui.Button(label=label, style=discord.ButtonStyle.secondary,
                                            custom_id=f"otbot:faqpage:{page}:{tag}"))

@@ -117,6 +117,18 @@ def modal_problems(data: JSON) -> list[str]:
     return problems
 
 
+def error_tree(problems: list[str]) -> JSON:
+    """Discord's nested 'errors' object for problems like "embeds.0.title: message" (what discord.py parses)."""
+    tree: JSON = {}
+    for problem in problems:
+        path, _, message = problem.partition(": ")
+        node = tree
+        for part in path.split("."):
+            node = node.setdefault(part, {})
+        node.setdefault("_errors", []).append({"code": "BASE_TYPE_MAX_LENGTH", "message": message})
+    return tree
+
+
 def message_routes(method: str, path: str, body: JSON) -> JSON | None:
     """The message a request posts or edits (a channel message, webhook, or interaction response), else None."""
     if any(method == m and rx.fullmatch(path) for m, rx in _MESSAGE_ROUTES):

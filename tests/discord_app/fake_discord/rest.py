@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from .limits import request_problems
+from .limits import error_tree, request_problems
 from .models import RecordedRequest
 from .payloads import JSON, now_iso, snowflake
 
@@ -103,7 +103,7 @@ class RestAPI:
             if problems:  # what Discord answers to an over-long title, field, label, content...
                 self.fake.rejected.append((req, problems))
                 _log.warning("fake_discord: rejected %s %s: %s", req.method, req.path, problems)
-                return 400, {"message": "Invalid Form Body", "code": 50035, "errors": problems}
+                return 400, {"message": "Invalid Form Body", "code": 50035, "errors": error_tree(problems)}
             for methods, pattern, fn in self.routes:
                 match = pattern.fullmatch(req.path)
                 if match and req.method in methods:
