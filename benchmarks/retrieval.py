@@ -130,12 +130,12 @@ def main() -> None:
         print(f"{row} {rss:>7.0f}", flush=True)
         del kb
     print(f"\ncold start (process start to first answer, median of 5): {cold_start():.2f} s")
-    out = subprocess.run([sys.executable, "-c", "import resource, runpy, sys; sys.argv=['otbot','--db',':memory:',"
-                          "'ask','what is an iep']; sys.path.insert(0, '.');\n"
-                          "try: runpy.run_module('bot', run_name='__main__')\n"
-                          "except SystemExit: pass\n"
-                          "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024, file=sys.stderr)"],
-                         cwd=ROOT, capture_output=True, text=True)
+    # VmHWM, not ru_maxrss: after fork+exec, ru_maxrss can still hold the parent's high-water mark.
+    code = ("import runpy, sys; sys.argv = ['otbot', '--db', ':memory:', 'ask', 'what is an iep']\n"
+            "try:\n    runpy.run_module('bot', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+            "hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0].split()[1]\n"
+            "print(int(hwm) // 1024, file=sys.stderr)")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     print(f"peak RSS of one `otbot ask` on the curated base: {out.stderr.strip().splitlines()[-1]} MB")
     print("(RSS MB in the table is this benchmark process's peak so far, baselines included.)")
 

@@ -36,11 +36,10 @@ def user_message(error: BaseException) -> str | None:
 
 async def send_ephemeral(interaction: discord.Interaction, text: str) -> None:
     """Reply privately, whether or not the interaction was already answered or deferred."""
+    from .respond import send  # a "thinking" placeholder is replaced, not left spinning
+
     try:
-        if interaction.response.is_done():
-            await interaction.followup.send(text[:2000], ephemeral=True)
-        else:
-            await interaction.response.send_message(text[:2000], ephemeral=True)
+        await send(interaction, text[:2000], ephemeral=True)
     except discord.HTTPException:
         log.warning("could not deliver an error message for interaction %s", interaction.id)
 

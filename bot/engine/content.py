@@ -99,6 +99,23 @@ def _read_list(path: Path, shown: str, problems: list[Problem]) -> list[_Record]
 
 # ---------------------------------------------------------------- field helpers
 
+_LIST_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s")
+
+
+def unwrap(text: str) -> str:
+    """Join hard-wrapped lines into paragraphs (YAML authors wrap at 100 columns; Discord and terminals
+    wrap themselves). Blank lines and list items keep their line breaks."""
+    paragraphs = []
+    for block in re.split(r"\n\s*\n", text.strip()):
+        lines: list[str] = []
+        for line in block.splitlines():
+            if lines and not _LIST_ITEM.match(line):  # a continuation, of a paragraph or of a list item
+                lines[-1] = f"{lines[-1].rstrip()} {line.strip()}"
+            else:
+                lines.append(line.rstrip())
+        paragraphs.append("\n".join(lines))
+    return "\n\n".join(paragraphs)
+
 
 def _text(raw: dict[str, Any], key: str, problems: list[KeyProblem], *, required: bool = True,
           limit: int | None = None) -> str | None:
@@ -110,7 +127,7 @@ def _text(raw: dict[str, Any], key: str, problems: list[KeyProblem], *, required
     if not isinstance(value, str | int | float):
         problems.append((key, f"'{key}' must be text"))
         return None
-    text = str(value).strip()
+    text = unwrap(str(value))
     if limit is not None and len(text) > limit:
         problems.append((key, f"'{key}' is too long ({len(text)} characters, at most {limit})"))
     return text
@@ -350,7 +367,7 @@ def parse_scenario(raw: Any) -> tuple[Scenario | None, list[KeyProblem]]:
         return None, problems
     scenario = Scenario(
         scenario_id, title, level, setting, category, difficulty, vignette, question, options, answer,
-        explanation, {str(k): str(v).strip() for k, v in why_not.items()}, partial, factors, sources,
+        explanation, {str(k): unwrap(str(v)) for k, v in why_not.items()}, partial, factors, sources,
     )
     return scenario, []
 

@@ -29,7 +29,7 @@ PHRASING_B = 0.5
 PHRASING_FIELD_WEIGHT = 2.0
 K1 = 1.2
 PHRASING_WEIGHT = 0.25  # the best phrasing's normalised BM25 beside the entry's normalised BM25F
-COSINE_WEIGHT = 1.0  # the closest phrasing's cosine, computed for the best RERANK entries only
+COSINE_WEIGHT = 1.0  # the closest phrasing's idf-weighted cosine with the question
 RERANK = 40
 BAYES_WEIGHT = 2.0  # the naive Bayes posterior, trained on phrasings (weight 1) and answers (ANSWER_EVIDENCE)
 BAYES_ALPHA = 0.3
@@ -148,8 +148,6 @@ class Retriever:
         entry_docs: list[list[array]] = []
         phrasing_docs: list[list[array]] = []
         self._phrasing_owner = array("i")  # phrasing doc -> entry index
-        self._phrasing_start = array("i")  # entry index -> its first phrasing doc (they are contiguous)
-        self._phrasing_terms: list[array] = []  # phrasing doc -> sorted unique term ids
         self._vocab: list[array] = []  # per entry: sorted unique term ids of all its fields
         word_counts: Counter[str] = Counter()
         examples: list[tuple[int, array, float]] = []
@@ -161,24 +159,21 @@ class Retriever:
             entry_docs.append(fields)
             examples += [(index, fields[2], ANSWER_EVIDENCE), (index, fields[3], ANSWER_EVIDENCE)]
             self._vocab.append(array("i", sorted({t for ids in fields for t in ids})))
-            self._phrasing_start.append(len(phrasing_docs))
             for phrasing in (entry.question, *entry.alternates):
                 ids = self._intern(lexicon.terms(phrasing, fix_typos=False))
                 phrasing_docs.append([ids])
                 examples.append((index, ids, 1.0))
-                self._phrasing_terms.append(array("i", sorted(set(ids))))
                 self._phrasing_owner.append(index)
-        self._phrasing_start.append(len(phrasing_docs))
         self._entry_index = _ImpactIndex(entry_docs, list(FIELD_WEIGHTS.values()),
                                          [FIELD_B[name] for name in FIELD_WEIGHTS])
         del entry_docs
         self._phrasing_index = _ImpactIndex(phrasing_docs, [PHRASING_FIELD_WEIGHT], [PHRASING_B])
-        del phrasing_docs
         self._bayes = _BayesIndex(examples, len(self.entries), BAYES_ALPHA)
         del examples
         idf = self._entry_index.idf
-        self._phrasing_norms = array("f", (math.sqrt(sum(idf.get(t, 0.0) ** 2 for t in ids))
-                                           for ids in self._phrasing_terms))
+        self._phrasing_norms = array("f", (math.sqrt(sum(idf.get(t, 0.0) ** 2 for t in set(doc[0])))
+                                           for doc in phrasing_docs))
+        del phrasing_docs
         # A word the knowledge base never uses is the strongest evidence that a question is off-topic.
         self.unknown_idf = math.log(1 + (len(self.entries) + 0.5) / 0.5)
         lexicon.learn(word_counts)
@@ -202,22 +197,36 @@ class Retriever:
         weight = {t: self._entry_index.idf[t] for t in known}
         ceiling = sum(weight.values()) or 1.0
         entry_scores = self._entry_index.scores(known, weight, self.candidates_per_term)
-        # Phrasings are scored with their own idf: a word rare among phrasings is what tells two apart.
-        phrasing_idf = self._phrasing_index.idf
-        phrasing_weight = {t: phrasing_idf[t] for t in known if t in phrasing_idf}
-        phrasing_ceiling = sum(phrasing_weight.values()) or 1.0
+        # Phrasings are scored with their own idf (a word rare among phrasings is what tells two apart); the
+        # same pass adds up each phrasing's cosine numerator, so no phrasing is ever visited twice.
+        phrasings = self._phrasing_index
+        query_norm = math.sqrt(sum(self.weight(t) ** 2 for t in terms))
+        phrasing_ceiling = sum(phrasings.idf[t] for t in known if t in phrasings.idf) or 1.0
         best_phrasing: dict[int, float] = {}
-        for doc, score in self._phrasing_index.scores(list(phrasing_weight), phrasing_weight,
-                                                      self.candidates_per_term).items():
-            owner = self._phrasing_owner[doc]
-            if score > best_phrasing.get(owner, 0.0):
-                best_phrasing[owner] = score / phrasing_ceiling
+        best_cosine: dict[int, float] = {}
+        bm25: dict[int, float] = {}
+        dots: dict[int, float] = {}
+        for term in known:
+            docs = phrasings.docs.get(term)
+            if docs is None:
+                continue
+            idf, squared, impacts = phrasings.idf[term], weight[term] ** 2, phrasings.impacts[term]
+            for i in range(min(len(docs), self.candidates_per_term)):
+                doc = docs[i]
+                bm25[doc] = bm25.get(doc, 0.0) + idf * impacts[i]
+                dots[doc] = dots.get(doc, 0.0) + squared
+        owner_of, norms = self._phrasing_owner, self._phrasing_norms
+        for doc, score in bm25.items():
+            owner = owner_of[doc]
+            best_phrasing[owner] = max(best_phrasing.get(owner, 0.0), score / phrasing_ceiling)
+            cosine = dots[doc] / (norms[doc] * query_norm) if norms[doc] else 0.0
+            best_cosine[owner] = max(best_cosine.get(owner, 0.0), cosine)
         bayes_bonus, bayes_terms = self._bayes.scores(known, self.candidates_per_term)
         total = sum(self.weight(t) for t in terms)
-        query_norm = math.sqrt(sum(self.weight(t) ** 2 for t in terms))
 
         def first_pass(entry: int) -> float:
-            return entry_scores.get(entry, 0.0) / ceiling + PHRASING_WEIGHT * best_phrasing.get(entry, 0.0)
+            return (entry_scores.get(entry, 0.0) / ceiling + PHRASING_WEIGHT * best_phrasing.get(entry, 0.0)
+                    + COSINE_WEIGHT * best_cosine.get(entry, 0.0))
 
         pool = heapq.nlargest(RERANK, set(entry_scores) | set(best_phrasing), key=first_pass)
         pool += [e for e in heapq.nlargest(RERANK // 2, bayes_bonus, key=bayes_bonus.__getitem__) if e not in pool]
@@ -228,17 +237,9 @@ class Retriever:
         hits = []
         for entry in pool:
             posterior = math.exp(log_odds[entry] - top) / norm if bayes_terms else 0.0
-            cosine = max((self._cosine(doc, known, weight, query_norm)
-                          for doc in range(self._phrasing_start[entry], self._phrasing_start[entry + 1])),
-                         default=0.0)
             coverage = sum(weight[t] for t in known if _contains(self._vocab[entry], t)) / total
-            score = first_pass(entry) + COSINE_WEIGHT * cosine + BAYES_WEIGHT * posterior
+            score = first_pass(entry) + BAYES_WEIGHT * posterior
             hits.append(Hit(self.entries[entry], score, entry_scores.get(entry, 0.0) / ceiling,
-                            best_phrasing.get(entry, 0.0), cosine, posterior, coverage))
+                            best_phrasing.get(entry, 0.0), best_cosine.get(entry, 0.0), posterior, coverage))
         hits.sort(key=lambda h: h.score, reverse=True)
         return hits[:limit], terms
-
-    def _cosine(self, doc: int, known: list[int], weight: dict[int, float], query_norm: float) -> float:
-        ids, norm = self._phrasing_terms[doc], self._phrasing_norms[doc]
-        dot = sum(weight[t] ** 2 for t in known if _contains(ids, t))
-        return dot / (norm * query_norm) if dot and norm and query_norm else 0.0

@@ -165,3 +165,9 @@ def test_scenario_mistakes_are_reported(tmp_path: Path, mutation, expected: str)
     load_scenarios(tmp_path, problems)
     assert any(expected in p.message for p in problems), problems
     assert all(p.line for p in problems)
+
+
+def test_hard_wrapped_text_is_joined_but_lists_keep_their_lines() -> None:
+    from bot.engine.content import unwrap
+
+    assert unwrap("one two\nthree\n\n- a\n- b\n  more\n1. c\n\nend") == "one two three\n\n- a\n- b more\n1. c\n\nend"

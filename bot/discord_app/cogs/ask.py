@@ -16,6 +16,7 @@ from ...engine.models import Entry, Reply
 from .. import limits
 from ..errors import guarded
 from ..render import entry_embed, reply_embed
+from ..respond import in_time, send
 
 if TYPE_CHECKING:
     from ..client import OtBot
@@ -91,14 +92,16 @@ class FeedbackButton(discord.ui.DynamicItem[discord.ui.Button],
         bot: OtBot = interaction.client  # type: ignore[assignment]
         guild = interaction.guild_id or 0
         question = _question_from_message(interaction.message)
-        await bot.engine.store.record_feedback(guild, self.entry_id, str(interaction.user.id), self.helpful, question)
+        await in_time(interaction, self._record(bot, guild, str(interaction.user.id), question), ephemeral=True)
+        text = ("Thanks, noted. A moderator will see this question and can improve the answer." if not self.helpful
+                else "Thanks for letting us know!")
+        await send(interaction, text, ephemeral=True)
+
+    async def _record(self, bot: OtBot, guild: int, user: str, question: str | None) -> None:
+        await bot.engine.store.record_feedback(guild, self.entry_id, user, self.helpful, question)
         if not self.helpful:
             await bot.engine.store.record_missed(guild, question or f"(feedback on {self.entry_id})", "not_helpful",
-                                                 entry_id=self.entry_id, asked_by=str(interaction.user.id))
-            text = "Thanks, noted. A moderator will see this question and can improve the answer."
-        else:
-            text = "Thanks for letting us know!"
-        await interaction.response.send_message(text, ephemeral=True)
+                                                 entry_id=self.entry_id, asked_by=user)
 
 
 def _question_from_message(message: discord.Message | None) -> str | None:
@@ -155,12 +158,11 @@ class Ask(commands.Cog):
         if slow:
             await interaction.response.send_message(slow, ephemeral=True)
             return
-        reply = await self.bot.engine.kb.ask(question, interaction.guild_id or 0, asked_by=str(interaction.user.id))
+        reply = await in_time(interaction, self.bot.engine.kb.ask(question, interaction.guild_id or 0,
+                                                                  asked_by=str(interaction.user.id)),
+                              ephemeral=private)
         embed, view = reply_message(self.bot, reply)
-        if view is None:
-            await interaction.response.send_message(embed=embed, ephemeral=private)
-        else:
-            await interaction.response.send_message(embed=embed, view=view, ephemeral=private)
+        await send(interaction, embed=embed, view=view, ephemeral=private)
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:

@@ -21,6 +21,7 @@ from .. import limits
 from ..errors import guarded
 from ..game_render import leaderboard_embed, reveal_embed, round_embed, stats_embed, stopped_embed
 from ..permissions import is_moderator, require_guild
+from ..respond import in_time, send, update
 
 if TYPE_CHECKING:
     from ..client import OtBot
@@ -61,15 +62,15 @@ class AnswerButton(discord.ui.DynamicItem[discord.ui.Button],
     async def callback(self, interaction: discord.Interaction) -> None:
         bot: OtBot = interaction.client  # type: ignore[assignment]
         cog: Scenarios = bot.get_cog("Scenarios")  # type: ignore[assignment]
-        receipt = await bot.engine.games.answer(self.round_id, str(interaction.user.id),
-                                                interaction.user.display_name, self.key)
+        private = bool(interaction.message and interaction.message.flags.ephemeral)  # a practice round
+        receipt = await in_time(interaction, bot.engine.games.answer(self.round_id, str(interaction.user.id),
+                                                                     interaction.user.display_name, self.key),
+                                ephemeral=True, edits_message=private)
         if receipt.reveal and receipt.reveal.practice:
-            await interaction.response.edit_message(embeds=[reveal_embed(receipt.reveal)],
-                                                    view=practice_next_view(receipt.reveal))
+            await update(interaction, embeds=[reveal_embed(receipt.reveal)], view=practice_next_view(receipt.reveal))
             return
-        await interaction.response.send_message(
-            f"🔒 Locked in: **{limits.shorten(receipt.option_label, 200)}**. "
-            f"{receipt.answers_so_far} answer(s) so far.", ephemeral=True)
+        await send(interaction, f"🔒 Locked in: **{limits.shorten(receipt.option_label, 200)}**. "
+                                f"{receipt.answers_so_far} answer(s) so far.", ephemeral=True)
         if receipt.reveal:
             await cog.post_reveal(receipt.reveal)
         else:
