@@ -59,7 +59,7 @@ def synthetic(base: Knowledge, size: int, seed: int = 7) -> list[Entry]:
 
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def time_ours(kb: KnowledgeBase, qs: list[str]) -> list[float]:

@@ -31,6 +31,19 @@ _GUARDS: tuple[tuple[re.Pattern[str], str], ...] = (
         "school and in clinics.",
     ),
     (
+        re.compile(r"\b(recommend|suggest|know) (a|an|any|some) (good|great|decent)? ?(pediatrician|doctor|dentist|"
+                   r"therapist|ot|clinic|tutor|lawyer|advocate)s? (in|near|around)\b"),
+        "I can't recommend particular providers or places. Your child's doctor, your insurer's directory or "
+        "other local families are better guides; for how to look for a clinic OT, ask me \"how do I find a "
+        "clinic OT?\"",
+    ),
+    (
+        re.compile(r"\b(best|cheapest|good|which) (laptop|computer|chromebook|tablet|ipad|phone|headphones|brand|"
+                   r"pencil brand|app to buy)s?\b"),
+        "I can't recommend products or brands. If a child may need assistive technology at school, the IEP or "
+        "504 team must consider it: ask me \"what counts as assistive technology?\"",
+    ),
+    (
         re.compile(r"\b(area code|http|error code|status code|tie a tie|tie a necktie|neck ?tie|bow ?tie)\b"),
         "That doesn't look like a question about occupational therapy for a child, so I'll leave it.",
     ),
@@ -56,18 +69,25 @@ def out_of_scope_reason(text: str) -> str | None:
     return None
 
 
-# A question about OT for a child names at least one of these (after synonyms): without any, even a
-# confident word match ("how to tie a tie" -> shoe tying) is a coincidence, not an answer.
+# A question about OT for a child names at least one of these (after synonyms and stemming). Everyday school
+# words (child, teacher, class, grade, district, lunch) are not enough on their own: "my kid's teacher is
+# mean" or "when is spring break" share them with the knowledge base by coincidence, not by subject.
 DOMAIN_WORDS = """
-ot occupational therapy therapist therapy cota pt slp school district teacher classroom class grade kindergarten
-preschool student child toddler infant baby parent iep 504 idea fape lre clinic outpatient insurance medicaid
+ot occupational therapy therapist therapy cota pt slp iep 504 idea fape lre clinic outpatient insurance medicaid
 doctor pediatrician diagnosis evaluation reevaluation special education related services accommodations
 modifications assistive technology handwriting fine motor gross motor sensory self care feeding dressing
-recess lunch cafeteria pe eligibility eligible qualify services goals minutes consult push in pull out esy
+eligibility eligible qualify services goals minutes consult push in pull out esy
 early intervention ifsp transition disability disabilities autism adhd dyspraxia dysgraphia cerebral palsy
 down syndrome prescription referral plan of care medical necessity habilitative rehabilitative epsdt iee
 prior written notice rti mtss 504 plan ada section accommodation aide para paraprofessional life skills
-vocational meeting team consent endrew rowley garret pencil keyboard typing slant board speech to text
+vocational consent endrew rowley garret pencil grip keyboard typing slant board speech to text shoe tying velcro
+recess cafeteria toileting wheelchair tier intervention interventions calendar days private evaluation
+"""
+
+# Everyday school words: a question with only these is answered only when the match is very strong.
+SCHOOL_WORDS = """
+school district teacher classroom class grade kindergarten preschool student child toddler infant baby parent
+meeting team lunch pe principal home
 """
 
 

@@ -29,11 +29,12 @@ PHRASING_B = 0.5
 PHRASING_FIELD_WEIGHT = 2.0
 K1 = 1.2
 PHRASING_WEIGHT = 0.25  # the best phrasing's normalised BM25 beside the entry's normalised BM25F
-COSINE_WEIGHT = 1.0  # the closest phrasing's idf-weighted cosine with the question
+COSINE_WEIGHT = 0.5  # the closest phrasing's idf-weighted cosine with the question
 RERANK = 40
+COVERAGE_FIELDS = 4  # coverage counts words found in the first N fields of FIELD_WEIGHTS
 BAYES_WEIGHT = 2.0  # the naive Bayes posterior, trained on phrasings (weight 1) and answers (ANSWER_EVIDENCE)
-BAYES_ALPHA = 0.3
-ANSWER_EVIDENCE = 0.3
+BAYES_ALPHA = 1.0
+ANSWER_EVIDENCE = 0.1
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +46,7 @@ class Hit:
     cosine: float  # idf-weighted cosine between the question and its closest phrasing (0..1)
     posterior: float  # naive Bayes probability of this entry among the candidates (0..1)
     coverage: float  # share of the question's information (idf mass) the entry contains anywhere
+    evidence: float  # that information in absolute terms: the idf mass the entry contains
 
 
 def entry_fields(entry: Entry) -> dict[str, str]:
@@ -158,7 +160,7 @@ class Retriever:
             fields = [self._intern(lexicon.terms(texts[name], fix_typos=False)) for name in FIELD_WEIGHTS]
             entry_docs.append(fields)
             examples += [(index, fields[2], ANSWER_EVIDENCE), (index, fields[3], ANSWER_EVIDENCE)]
-            self._vocab.append(array("i", sorted({t for ids in fields for t in ids})))
+            self._vocab.append(array("i", sorted({t for ids in fields[:COVERAGE_FIELDS] for t in ids})))
             for phrasing in (entry.question, *entry.alternates):
                 ids = self._intern(lexicon.terms(phrasing, fix_typos=False))
                 phrasing_docs.append([ids])
@@ -237,9 +239,10 @@ class Retriever:
         hits = []
         for entry in pool:
             posterior = math.exp(log_odds[entry] - top) / norm if bayes_terms else 0.0
-            coverage = sum(weight[t] for t in known if _contains(self._vocab[entry], t)) / total
+            evidence = sum(weight[t] for t in known if _contains(self._vocab[entry], t))
             score = first_pass(entry) + BAYES_WEIGHT * posterior
             hits.append(Hit(self.entries[entry], score, entry_scores.get(entry, 0.0) / ceiling,
-                            best_phrasing.get(entry, 0.0), best_cosine.get(entry, 0.0), posterior, coverage))
+                            best_phrasing.get(entry, 0.0), best_cosine.get(entry, 0.0), posterior, evidence / total,
+                            evidence))
         hits.sort(key=lambda h: h.score, reverse=True)
         return hits[:limit], terms

@@ -27,7 +27,8 @@ wondering anyone someone anybody wonder question questions help tell explain mea
 yes im ive id dont doesnt cant wont isnt whats hes shes theyre thats actually basically literally honestly
 say says said saying think thought stuff thing things way even still yet anything something everything
 nothing somebody kinda sorta lot bit maybe probably already today go goes going gone come comes came ppl
-people guys folks anyone everyone exactly totally pretty super much many
+people guys folks anyone everyone exactly totally pretty super much many youre youve youll ur u till til
+notion best good great nice better worse near nearby fun cool awesome favorite favourite
 """.split())
 
 
@@ -66,17 +67,20 @@ class Lexicon:
     misspelling often breaks the suffix the stemmer looks for ("occupatinal")."""
 
     def __init__(self, synonym_groups: Iterable[Iterable[str]] = ()) -> None:
-        self.phrases: dict[tuple[str, ...], str] = {}
+        self.phrases: dict[tuple[str, ...], str] = {}  # stemmed words -> canonical term
+        self.exact: dict[tuple[str, ...], str] = {}  # words as written win: "ideas" is not the law IDEA
         self.max_phrase = 1
         self.known_words: set[str] = set(STOPWORDS)
         for group in synonym_groups:
             group = list(group)
-            canonical = "=" + "_".join(words(group[0]))  # cannot collide with a stemmed word
+            # "=" cannot collide with a stemmed word; a group headed by a stopword is dropped like one
+            canonical = "" if group[0] in STOPWORDS else "=" + "_".join(words(group[0]))
             for term in group:
                 raw = words(term)
                 key = tuple(stem(w) for w in raw)
                 if key:
-                    self.phrases[key] = canonical
+                    self.phrases.setdefault(key, canonical)
+                    self.exact[tuple(raw)] = canonical
                     self.max_phrase = max(self.max_phrase, len(key))
                     self.known_words.update(raw)
         self._frequency: dict[str, int] = {}
@@ -137,9 +141,12 @@ class Lexicon:
         i = 0
         while i < len(tokens):
             for size in range(min(self.max_phrase, len(tokens) - i), 0, -1):
-                canonical = self.phrases.get(tuple(tokens[i:i + size]))
-                if canonical:
-                    out.append(canonical)
+                canonical = self.exact.get(tuple(raw[i:i + size]))
+                if canonical is None:
+                    canonical = self.phrases.get(tuple(tokens[i:i + size]))
+                if canonical is not None:
+                    if canonical:
+                        out.append(canonical)
                     i += size
                     break
             else:

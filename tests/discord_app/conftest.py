@@ -1,8 +1,10 @@
 """Shared fixtures for the end-to-end tests: the real OtBot, a real engine on a temp SQLite file, a fake Discord.
 
 Two servers: A (admin, moderator role, members, players) and B (its own admin). Every test starts with the
-slash commands synced to the fake, as discord.py needs registered command ids. After each test no request may
-have been rejected by the fake for breaking Discord's size limits, and the fake itself must not have crashed.
+slash commands synced to the fake, as discord.py needs registered command ids. After each test, checked for
+every test that uses the `fake` fixture: the fake did not crash; no request broke Discord's size limits (the
+fake answers those with 400 like Discord); every interaction was acknowledged within 3 seconds; and every
+message the bot posted or edited carried allowed_mentions that ping nobody.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import pytest
 from bot.config import PROJECT_ROOT, Settings
 from bot.discord_app.client import OtBot
 from bot.discord_app.runner import make_intents
+from bot.engine import app as engine_app
 from bot.engine.app import Engine, open_engine
 
 from .fake_discord import FakeDiscord, InteractionHandle, RecordedRequest, channel, member, role, run_bot
@@ -47,6 +50,24 @@ def bot_settings(db_path: Path, **overrides: Any) -> Settings:
                               "db_path": db_path, "token": "fake-token", "ask_rate": 1000, "ask_per_seconds": 60.0}
     values.update(overrides)
     return Settings(**values)
+
+
+_load_all = engine_app.load_all
+_loaded: dict[tuple[Path, Path], Any] = {}
+
+
+@pytest.fixture(autouse=True)
+def _content_parsed_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Parse knowledge/ and scenarios/ once per session (a quarter second each time otherwise); each engine
+    still builds its own search index and opens its own database."""
+
+    def load_all(knowledge_dir: Path, scenarios_dir: Path) -> Any:
+        key = (Path(knowledge_dir), Path(scenarios_dir))
+        if key not in _loaded:
+            _loaded[key] = _load_all(knowledge_dir, scenarios_dir)
+        return _loaded[key]
+
+    monkeypatch.setattr(engine_app, "load_all", load_all)
 
 
 @pytest.fixture
@@ -138,7 +159,7 @@ async def bot(start_bot: BotFactory) -> AsyncIterator[OtBot]:
 # ---------------------------------------------------------------- helpers for the tests
 
 
-async def respond(handle: InteractionHandle, timeout: float = 3.0) -> dict[str, Any]:
+async def acked(handle: InteractionHandle, timeout: float = 3.0) -> dict[str, Any]:
     """The interaction's callback body, after checking it came inside Discord's 3 seconds."""
     body = await handle.response(timeout)
     assert handle.ack_latency is not None and handle.ack_latency < 3.0, handle.ack_latency
@@ -187,7 +208,7 @@ def ask(fake: FakeDiscord, bot: OtBot) -> Asker:
         options: dict[str, Any] = {"question": question}
         if private is not None:
             options["private"] = private
-        return await respond(await fake.slash("ask", channel_id=channel_id, user=user, options=options))
+        return await acked(await fake.slash("ask", channel_id=channel_id, user=user, options=options))
 
     return run
 

@@ -17,10 +17,10 @@ from .conftest import (
     MOD,
     Asker,
     BotFactory,
+    acked,
     custom_ids,
     embeds_of,
     is_ephemeral,
-    respond,
     text_of,
 )
 from .fake_discord import FakeDiscord
@@ -59,23 +59,31 @@ async def test_did_you_mean_buttons_show_the_entry_privately(fake: FakeDiscord, 
     assert expected.outcome is Outcome.UNSURE and expected.suggestions
 
     body = await ask(question)
-    assert "Did you mean" in text_of(body)
+    assert expected.decline_message and expected.decline_message in text_of(body)
     suggestion = expected.suggestions[0]
     assert f"otbot:entry:{suggestion.id}" in custom_ids(body)
     assert [m.reason for m in await engine.store.missed(GUILD_A)] == ["unsure"]
 
     handle = await fake.slash("ask", channel_id=CHAN_A, user=MEMBER, options={"question": question})
-    message = (await respond(handle)) and handle.original
+    message = (await acked(handle)) and handle.original
     assert message is not None
-    shown = await respond(await fake.click(message, f"otbot:entry:{suggestion.id}", MEMBER))
+    click = await fake.click(message, f"otbot:entry:{suggestion.id}", MEMBER)
+    shown = await acked(click)
     assert shown["type"] == 4 and is_ephemeral(shown)
     assert embeds_of(shown)[0]["title"] == suggestion.question
+    assert embeds_of(shown)[0]["author"]["name"] == f"Q: {question}"
+    assert click.original is not None  # "not helpful" on the suggestion keeps the question that was asked
+    await acked(await fake.click(click.original, f"otbot:fb:n:{suggestion.id}", MEMBER))
+    missed = await engine.store.missed(GUILD_A)
+    assert (missed[0].question, missed[0].reason, missed[0].entry_id) == (question, "not_helpful", suggestion.id)
 
 
 async def test_off_topic_is_declined_politely_and_queued(ask: Asker, engine: Engine) -> None:
+    expected = await engine.kb.ask(OFF_TOPIC, GUILD_A, record=False)
+    assert expected.outcome is Outcome.OUT_OF_SCOPE and expected.decline_message
     body = await ask(OFF_TOPIC)
     text = text_of(body)
-    assert "I don't have an answer for that" in text and "moderator" in text
+    assert expected.decline_message in text and "moderator" in text and not is_ephemeral(body)
     assert "otbot:fb" not in " ".join(custom_ids(body))
     missed = await engine.store.missed(GUILD_A)
     assert [(m.question, m.reason) for m in missed] == [(OFF_TOPIC, "declined")]
@@ -83,16 +91,16 @@ async def test_off_topic_is_declined_politely_and_queued(ask: Asker, engine: Eng
 
 async def test_not_helpful_click_records_a_missed_question(fake: FakeDiscord, bot: OtBot, engine: Engine) -> None:
     handle = await fake.slash("ask", channel_id=CHAN_A, user=MEMBER, options={"question": CLEAR_QUESTION})
-    body = await respond(handle)
+    body = await acked(handle)
     entry_id = next(c for c in custom_ids(body) if c.startswith("otbot:fb:n:")).rsplit(":", 1)[1]
     assert handle.original is not None
 
-    thanks = await respond(await fake.click(handle.original, f"otbot:fb:n:{entry_id}", MEMBER))
+    thanks = await acked(await fake.click(handle.original, f"otbot:fb:n:{entry_id}", MEMBER))
     assert is_ephemeral(thanks) and "moderator" in thanks["data"]["content"]
     [missed] = await engine.store.missed(GUILD_A)
     assert (missed.question, missed.reason, missed.entry_id) == (CLEAR_QUESTION, "not_helpful", entry_id)
 
-    helpful = await respond(await fake.click(handle.original, f"otbot:fb:y:{entry_id}", MEMBER))
+    helpful = await acked(await fake.click(handle.original, f"otbot:fb:y:{entry_id}", MEMBER))
     assert is_ephemeral(helpful)
     assert await engine.store.feedback_counts(GUILD_A, entry_id) == (1, 1)
 
@@ -120,11 +128,11 @@ async def test_plain_messages_and_reply_pings_are_ignored(fake: FakeDiscord, bot
 async def test_answer_channel_set_by_admin_answers_plain_questions(fake: FakeDiscord, start_bot: BotFactory) -> None:
     async with start_bot(message_content=True) as running:
         assert running.intents.message_content
-        refused = await respond(await fake.slash("otbot config answer-channel", channel_id=CHAN_A, user=MOD,
+        refused = await acked(await fake.slash("otbot config answer-channel", channel_id=CHAN_A, user=MOD,
                                                  options={"channel": CHAN_ANSWERS}))
         assert is_ephemeral(refused) and "Manage Server" in refused["data"]["content"]
 
-        done = await respond(await fake.slash("otbot config answer-channel", channel_id=CHAN_A, user=ADMIN,
+        done = await acked(await fake.slash("otbot config answer-channel", channel_id=CHAN_A, user=ADMIN,
                                               options={"channel": CHAN_ANSWERS}))
         assert is_ephemeral(done) and f"<#{CHAN_ANSWERS}>" in text_of(done)
         assert "Message Content" not in text_of(done)  # the intent is on: no warning
@@ -137,6 +145,6 @@ async def test_answer_channel_set_by_admin_answers_plain_questions(fake: FakeDis
 
 
 async def test_answer_channel_without_the_intent_warns(fake: FakeDiscord, bot: OtBot) -> None:
-    done = await respond(await fake.slash("otbot config answer-channel", channel_id=CHAN_A, user=ADMIN,
+    done = await acked(await fake.slash("otbot config answer-channel", channel_id=CHAN_A, user=ADMIN,
                                           options={"channel": CHAN_ANSWERS}))
     assert "Message Content" in text_of(done)

@@ -18,11 +18,11 @@ from .conftest import (
     MEMBER,
     MOD,
     MOD_ROLE,
+    acked,
     button_labels,
     custom_ids,
     embeds_of,
     is_ephemeral,
-    respond,
     text_of,
 )
 from .fake_discord import FakeDiscord
@@ -46,7 +46,7 @@ def modal_inputs(body: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 async def open_modal(fake: FakeDiscord, command: str, user: int, channel_id: int = CHAN_A,
                      options: dict[str, Any] | None = None) -> tuple[str, dict[str, dict[str, Any]]]:
-    body = await respond(await fake.slash(command, channel_id=channel_id, user=user, options=options))
+    body = await acked(await fake.slash(command, channel_id=channel_id, user=user, options=options))
     return body["data"]["custom_id"], modal_inputs(body)
 
 
@@ -57,7 +57,7 @@ async def add_entry(fake: FakeDiscord, user: int = ADMIN, channel_id: int = CHAN
     modal_id, inputs = await open_modal(fake, "faq add", user, channel_id)
     values = {"Question": question, "Answer": answer, "Alternate phrasings (one per line)": alternates,
               "Tags": tags, "Sources": sources}
-    submitted = await respond(await fake.submit_modal(
+    submitted = await acked(await fake.submit_modal(
         modal_id, {inputs[label]["custom_id"]: value for label, value in values.items()}))
     content = submitted["data"]["content"]
     assert content.startswith("Added `"), submitted
@@ -65,7 +65,7 @@ async def add_entry(fake: FakeDiscord, user: int = ADMIN, channel_id: int = CHAN
 
 
 async def set_moderator_role(fake: FakeDiscord) -> None:
-    body = await respond(await fake.slash("otbot config moderator-role", channel_id=CHAN_A, user=ADMIN,
+    body = await acked(await fake.slash("otbot config moderator-role", channel_id=CHAN_A, user=ADMIN,
                                           options={"role": MOD_ROLE}))
     assert f"<@&{MOD_ROLE}>" in text_of(body)
 
@@ -76,30 +76,30 @@ async def test_add_modal_then_ask_history_edit_remove(fake: FakeDiscord, bot: Ot
     sources = next(f["value"] for f in embeds_of(submitted)[0]["fields"] if f["name"] == "Sources")
     assert "34 CFR §300.34(c)(6) —" not in sources  # a bare citation is shown once
 
-    answered = await respond(await fake.slash("ask", channel_id=CHAN_A, user=MEMBER,
+    answered = await acked(await fake.slash("ask", channel_id=CHAN_A, user=MEMBER,
                                               options={"question": "how can my child borrow a weighted vest "
                                                                    "from the district lending library?"}))
     assert embeds_of(answered)[0]["title"] == QUESTION
     assert f"otbot:fb:y:{entry_id}" in custom_ids(answered)
 
-    history = await respond(await fake.slash("faq history", channel_id=CHAN_A, user=ADMIN,
+    history = await acked(await fake.slash("faq history", channel_id=CHAN_A, user=ADMIN,
                                              options={"entry": entry_id}))
     assert is_ephemeral(history) and "**v1**" in text_of(history) and "add" in text_of(history)
 
     modal_id, inputs = await open_modal(fake, "faq edit", ADMIN, options={"entry": entry_id})
     assert inputs["Question"]["value"] == QUESTION and inputs["Answer"]["value"] == ANSWER
     assert inputs["Sources"]["value"].splitlines() == SOURCES.splitlines()
-    edited = await respond(await fake.submit_modal(modal_id, {inputs["Answer"]["custom_id"]: ANSWER + " Updated."}))
+    edited = await acked(await fake.submit_modal(modal_id, {inputs["Answer"]["custom_id"]: ANSWER + " Updated."}))
     assert edited["data"]["content"].startswith(f"Updated `{entry_id}`")
     assert (await engine.kb.get(entry_id, GUILD_A)).answer.endswith("Updated.")  # type: ignore[union-attr]
     assert [h.version for h in await engine.faq.history(GUILD_A, entry_id)] == [1, 2]
 
     handle = await fake.slash("faq remove", channel_id=CHAN_A, user=ADMIN, options={"entry": entry_id})
-    confirm = await respond(handle)
+    confirm = await acked(handle)
     assert is_ephemeral(confirm) and custom_ids(confirm) == [f"otbot:faqrm:{entry_id}"]
     assert handle.original is not None
     message = handle.original
-    removed = await respond(await fake.click(message, f"otbot:faqrm:{entry_id}", ADMIN))
+    removed = await acked(await fake.click(message, f"otbot:faqrm:{entry_id}", ADMIN))
     assert removed["type"] == 7 and "removed" in removed["data"]["content"]
     assert await engine.kb.get(entry_id, GUILD_A) is None
 
@@ -107,12 +107,12 @@ async def test_add_modal_then_ask_history_edit_remove(fake: FakeDiscord, bot: Ot
 async def test_member_without_rights_gets_no_modal_and_the_moderator_role_does(
         fake: FakeDiscord, bot: OtBot) -> None:
     for user in (MEMBER, MOD):  # MOD's role is not configured yet
-        body = await respond(await fake.slash("faq add", channel_id=CHAN_A, user=user))
+        body = await acked(await fake.slash("faq add", channel_id=CHAN_A, user=user))
         assert body["type"] == 4 and is_ephemeral(body) and "Only moderators" in body["data"]["content"]
     assert not fake.modals
 
     await set_moderator_role(fake)
-    refused = await respond(await fake.slash("faq add", channel_id=CHAN_A, user=MEMBER))
+    refused = await acked(await fake.slash("faq add", channel_id=CHAN_A, user=MEMBER))
     assert "Only moderators" in refused["data"]["content"] and not fake.modals
     _, entry_id = await add_entry(fake, user=MOD)
     assert entry_id
@@ -120,7 +120,7 @@ async def test_member_without_rights_gets_no_modal_and_the_moderator_role_does(
 
 async def test_modal_submit_rechecks_rights(fake: FakeDiscord, bot: OtBot, engine: Engine) -> None:
     modal_id, inputs = await open_modal(fake, "faq add", ADMIN)
-    body = await respond(await fake.submit_modal(modal_id, {inputs["Question"]["custom_id"]: QUESTION,
+    body = await acked(await fake.submit_modal(modal_id, {inputs["Question"]["custom_id"]: QUESTION,
                                                             inputs["Answer"]["custom_id"]: ANSWER,
                                                             inputs["Sources"]["custom_id"]: SOURCES}, MEMBER))
     assert is_ephemeral(body) and "Only moderators" in body["data"]["content"]
@@ -129,7 +129,7 @@ async def test_modal_submit_rechecks_rights(fake: FakeDiscord, bot: OtBot, engin
 
 async def test_invalid_entry_explains_what_is_wrong(fake: FakeDiscord, bot: OtBot) -> None:
     modal_id, inputs = await open_modal(fake, "faq add", ADMIN)
-    body = await respond(await fake.submit_modal(modal_id, {inputs["Question"]["custom_id"]: QUESTION,
+    body = await acked(await fake.submit_modal(modal_id, {inputs["Question"]["custom_id"]: QUESTION,
                                                             inputs["Answer"]["custom_id"]: "   ",
                                                             inputs["Sources"]["custom_id"]: SOURCES}))
     assert is_ephemeral(body) and "can't be saved" in body["data"]["content"]
@@ -138,49 +138,49 @@ async def test_invalid_entry_explains_what_is_wrong(fake: FakeDiscord, bot: OtBo
 async def test_a_second_server_never_sees_the_first_servers_entry(fake: FakeDiscord, bot: OtBot) -> None:
     _, entry_id = await add_entry(fake, tags="maplewood")
 
-    in_a = await respond(await fake.slash("faq list", channel_id=CHAN_A, user=MEMBER, options={"tag": "maplewood"}))
+    in_a = await acked(await fake.slash("faq list", channel_id=CHAN_A, user=MEMBER, options={"tag": "maplewood"}))
     assert entry_id in text_of(in_a)
 
-    asked = await respond(await fake.slash("ask", channel_id=CHAN_B, user=MEMBER, options={"question": QUESTION}))
+    asked = await acked(await fake.slash("ask", channel_id=CHAN_B, user=MEMBER, options={"question": QUESTION}))
     assert QUESTION not in text_of(asked).replace(f"Q: {QUESTION}", "")
     assert not any(entry_id in c for c in custom_ids(asked))
 
-    listed = await respond(await fake.slash("faq list", channel_id=CHAN_B, user=MEMBER, options={"tag": "maplewood"}))
+    listed = await acked(await fake.slash("faq list", channel_id=CHAN_B, user=MEMBER, options={"tag": "maplewood"}))
     assert entry_id not in text_of(listed) and "No entries" in text_of(listed)
     handle = await fake.slash("faq list", channel_id=CHAN_B, user=MEMBER)
-    await respond(handle)
+    await acked(handle)
     message = handle.original
     assert message is not None
     pages = [text_of(message)]
     while nxt := next((c for c, label in button_labels(message).items() if "Next" in label), None):
-        await respond(await fake.click(message, nxt, MEMBER))
+        await acked(await fake.click(message, nxt, MEMBER))
         message = fake.messages[int(message["id"])]
         pages.append(text_of(message))
     assert len(pages) > 1 and all(entry_id not in page for page in pages)
 
-    auto = await respond(await fake.autocomplete("faq show", focused="entry", options={"entry": "weighted"},
+    auto = await acked(await fake.autocomplete("faq show", focused="entry", options={"entry": "weighted"},
                                                  channel_id=CHAN_B, user=MEMBER))
     assert auto["type"] == 8 and entry_id not in [c["value"] for c in auto["data"]["choices"]]
-    auto_a = await respond(await fake.autocomplete("faq show", focused="entry", options={"entry": "weighted"},
+    auto_a = await acked(await fake.autocomplete("faq show", focused="entry", options={"entry": "weighted"},
                                                    channel_id=CHAN_A, user=MEMBER))
     assert entry_id in [c["value"] for c in auto_a["data"]["choices"]]
 
-    shown = await respond(await fake.slash("faq show", channel_id=CHAN_B, user=MEMBER, options={"entry": entry_id}))
+    shown = await acked(await fake.slash("faq show", channel_id=CHAN_B, user=MEMBER, options={"entry": entry_id}))
     assert is_ephemeral(shown) and "No entry" in shown["data"]["content"]
 
-    exported = await respond(await fake.slash("faq export", channel_id=CHAN_B, user=ADMIN_B))
+    exported = await acked(await fake.slash("faq export", channel_id=CHAN_B, user=ADMIN_B))
     assert is_ephemeral(exported) and "no entries of its own to export" in exported["data"]["content"]
     assert not exported["data"].get("attachments")
-    exported_a = await respond(await fake.slash("faq export", channel_id=CHAN_A, user=ADMIN))
+    exported_a = await acked(await fake.slash("faq export", channel_id=CHAN_A, user=ADMIN))
     assert is_ephemeral(exported_a) and exported_a["data"].get("attachments")
 
 
 async def test_about_shows_counts(fake: FakeDiscord, bot: OtBot, engine: Engine) -> None:
     await add_entry(fake)
-    body = await respond(await fake.slash("otbot about", channel_id=CHAN_A, user=MEMBER))
+    body = await acked(await fake.slash("otbot about", channel_id=CHAN_A, user=MEMBER))
     fields = {f["name"]: f["value"] for f in embeds_of(body)[0]["fields"]}
     assert fields["FAQ entries"] == str(len(engine.kb.curated) + 1)
     assert fields["Scenarios"] == str(len(engine.scenarios))
-    in_b = await respond(await fake.slash("otbot about", channel_id=CHAN_B, user=MEMBER))
+    in_b = await acked(await fake.slash("otbot about", channel_id=CHAN_B, user=MEMBER))
     assert {f["name"]: f["value"] for f in embeds_of(in_b)[0]["fields"]}["FAQ entries"] == str(len(engine.kb.curated))
     assert GUILD_A != GUILD_B

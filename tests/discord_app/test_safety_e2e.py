@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
 import pytest
 
+from bot.discord_app import respond
 from bot.discord_app.client import OtBot
 from bot.discord_app.errors import UNEXPECTED
 from bot.engine.answers import Thresholds
@@ -15,16 +17,20 @@ from bot.engine.app import Engine
 from .conftest import (
     ADMIN,
     CHAN_A,
+    CHAN_GAME,
+    EPHEMERAL,
     GUILD_A,
+    HOST,
     MEMBER,
     NO_PINGS,
+    P1,
+    acked,
     assert_every_interaction_acknowledged,
     button_labels,
     custom_ids,
     embeds_of,
     is_ephemeral,
     message_requests,
-    respond,
 )
 from .fake_discord import FakeDiscord
 from .fake_discord.limits import message_problems
@@ -37,15 +43,15 @@ PINGY_ANSWER = ("Tell @everyone on the team, and <@&123> too: the school OT writ
 async def test_entry_with_mentions_goes_out_without_pings(fake: FakeDiscord, bot: OtBot, engine: Engine) -> None:
     question = "Who should hear about the new school OT goals for the @everyone IEP team?"
     _, entry_id = await add_entry(fake, question=question, answer=PINGY_ANSWER, alternates="<@&123> ot goals")
-    await respond(await fake.slash("ask", channel_id=CHAN_A, user=MEMBER, options={"question": question}))
-    await respond(await fake.slash("faq show", channel_id=CHAN_A, user=MEMBER, options={"entry": entry_id}))
+    await acked(await fake.slash("ask", channel_id=CHAN_A, user=MEMBER, options={"question": question}))
+    await acked(await fake.slash("faq show", channel_id=CHAN_A, user=MEMBER, options={"entry": entry_id}))
     await fake.send_message(CHAN_A, MEMBER, f"<@{fake.app_id}> {question}", mentions=[fake.app_id])
     await fake.wait_for_message(CHAN_A)
     engine.kb.thresholds = Thresholds(answer=1.01, suggest=0.05)  # now a "did you mean" with that entry
     handle = await fake.slash("ask", channel_id=CHAN_A, user=MEMBER, options={"question": question})
-    body = await respond(handle)
+    body = await acked(handle)
     assert f"otbot:entry:{entry_id}" in custom_ids(body) and handle.original is not None
-    await respond(await fake.click(handle.original, f"otbot:entry:{entry_id}", MEMBER))
+    await acked(await fake.click(handle.original, f"otbot:entry:{entry_id}", MEMBER))
 
     sent = message_requests(fake)
     carrying = [data for _, data in sent if "@everyone" in str(data) and "<@&123>" in str(data)]
@@ -70,7 +76,7 @@ async def test_longest_entry_fits_discords_limits(fake: FakeDiscord, bot: OtBot,
     entry = await engine.faq.add(GUILD_A, raw, "test")
     assert len(entry.question) == 300 and len(entry.answer) == 1500
 
-    body = await respond(await fake.slash("ask", channel_id=CHAN_A, user=MEMBER, options={"question": question}))
+    body = await acked(await fake.slash("ask", channel_id=CHAN_A, user=MEMBER, options={"question": question}))
     [embed] = embeds_of(body)
     assert embed["title"].endswith("…") and len(embed["title"]) <= 256
     assert message_problems(body["data"]) == []
@@ -78,9 +84,9 @@ async def test_longest_entry_fits_discords_limits(fake: FakeDiscord, bot: OtBot,
     assert len(sources_field) <= 1024 and sources_field.endswith("…")
     assert all(len(label) <= 80 for label in button_labels(body).values())
 
-    shown = await respond(await fake.slash("faq show", channel_id=CHAN_A, user=MEMBER, options={"entry": entry.id}))
+    shown = await acked(await fake.slash("faq show", channel_id=CHAN_A, user=MEMBER, options={"entry": entry.id}))
     assert message_problems(shown["data"]) == []
-    opened = await respond(await fake.slash("faq edit", channel_id=CHAN_A, user=ADMIN, options={"entry": entry.id}))
+    opened = await acked(await fake.slash("faq edit", channel_id=CHAN_A, user=ADMIN, options={"entry": entry.id}))
     inputs = modal_inputs(opened)
     assert inputs["Question"]["value"] == question and inputs["Answer"]["value"] == answer
     # Everything the fake would have refused (over-long title, description, field, total, label, content,
@@ -92,7 +98,7 @@ async def test_every_interaction_is_acknowledged_quickly(fake: FakeDiscord, bot:
                                 options={"question": f"Can my child get school OT and clinic OT at once? #{i}"})
                for i in range(20)]
     for handle in handles:
-        await respond(handle)
+        await acked(handle)
     assert max(h.ack_latency or 99 for h in handles) < 3.0
     assert_every_interaction_acknowledged(fake)
 
@@ -105,7 +111,7 @@ async def test_unexpected_error_is_a_private_apology_and_is_logged(
 
     monkeypatch.setattr(engine.kb, "ask", broken)
     with caplog.at_level(logging.ERROR, logger="bot.discord_app"):
-        body = await respond(await fake.slash("ask", channel_id=CHAN_A, user=MEMBER, options={"question": "hi?"}))
+        body = await acked(await fake.slash("ask", channel_id=CHAN_A, user=MEMBER, options={"question": "hi?"}))
     assert is_ephemeral(body) and body["data"]["content"] == UNEXPECTED
     assert "Something went wrong" in UNEXPECTED
     [record] = [r for r in caplog.records if r.name == "bot.discord_app.errors"]
@@ -116,7 +122,7 @@ async def test_unexpected_error_in_a_button_and_a_modal(fake: FakeDiscord, bot: 
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     handle = await fake.slash("ask", channel_id=CHAN_A, user=MEMBER,
                               options={"question": "What is the difference between school OT and clinic OT?"})
-    body = await respond(handle)
+    body = await acked(handle)
     helpful = next(c for c in custom_ids(body) if c.startswith("otbot:fb:y:"))
 
     async def broken(*args: Any, **kwargs: Any) -> Any:
@@ -124,27 +130,27 @@ async def test_unexpected_error_in_a_button_and_a_modal(fake: FakeDiscord, bot: 
 
     monkeypatch.setattr(engine.store, "record_feedback", broken)
     assert handle.original is not None
-    clicked = await respond(await fake.click(handle.original, helpful, MEMBER))
+    clicked = await acked(await fake.click(handle.original, helpful, MEMBER))
     assert is_ephemeral(clicked) and clicked["data"]["content"] == UNEXPECTED
 
     monkeypatch.setattr(engine.faq, "add", broken)
-    opened = await respond(await fake.slash("faq add", channel_id=CHAN_A, user=ADMIN))
+    opened = await acked(await fake.slash("faq add", channel_id=CHAN_A, user=ADMIN))
     inputs = modal_inputs(opened)
-    submitted = await respond(await fake.submit_modal(opened["data"]["custom_id"], {
+    submitted = await acked(await fake.submit_modal(opened["data"]["custom_id"], {
         inputs["Question"]["custom_id"]: "q?", inputs["Answer"]["custom_id"]: "a",
         inputs["Sources"]["custom_id"]: "34 CFR §300.34"}))
     assert is_ephemeral(submitted) and submitted["data"]["content"] == UNEXPECTED
 
 
 async def test_domain_errors_show_their_own_message(fake: FakeDiscord, bot: OtBot) -> None:
-    body = await respond(await fake.slash("faq show", channel_id=CHAN_A, user=MEMBER, options={"entry": "nope"}))
+    body = await acked(await fake.slash("faq show", channel_id=CHAN_A, user=MEMBER, options={"entry": "nope"}))
     assert is_ephemeral(body) and body["data"]["content"].startswith("No entry 'nope' here.")
-    body = await respond(await fake.slash("retired-command", channel_id=CHAN_A, user=MEMBER))
+    body = await acked(await fake.slash("retired-command", channel_id=CHAN_A, user=MEMBER))
     assert is_ephemeral(body) and "try again in a minute" in body["data"]["content"]
-    body = await respond(await fake.slash("otbot config round-seconds", channel_id=CHAN_A, user=MEMBER,
+    body = await acked(await fake.slash("otbot config round-seconds", channel_id=CHAN_A, user=MEMBER,
                                           options={"seconds": 30}))
     assert is_ephemeral(body) and "Manage Server" in body["data"]["content"]
-    body = await respond(await fake.slash("otbot config round-seconds", channel_id=CHAN_A, user=ADMIN,
+    body = await acked(await fake.slash("otbot config round-seconds", channel_id=CHAN_A, user=ADMIN,
                                           options={"seconds": 30}))
     assert is_ephemeral(body) and "30" in str(body["data"]["embeds"])
 
@@ -152,10 +158,66 @@ async def test_domain_errors_show_their_own_message(fake: FakeDiscord, bot: OtBo
 async def test_rate_limited_asker_is_told_to_wait(fake: FakeDiscord, start_bot: Any) -> None:
     async with start_bot(ask_rate=2):
         for _ in range(2):
-            body = await respond(await fake.slash("ask", channel_id=CHAN_A, user=MEMBER,
+            body = await acked(await fake.slash("ask", channel_id=CHAN_A, user=MEMBER,
                                                   options={"question": "what is an IEP?"}))
             assert not is_ephemeral(body)
-        slow = await respond(await fake.slash("ask", channel_id=CHAN_A, user=MEMBER,
+        slow = await acked(await fake.slash("ask", channel_id=CHAN_A, user=MEMBER,
                                               options={"question": "what is an IEP?"}))
         assert is_ephemeral(slow) and "wait" in slow["data"]["content"]
     assert GUILD_A
+
+
+def slow(method: Any, seconds: float = 0.3) -> Any:
+    async def slower(*args: Any, **kwargs: Any) -> Any:
+        await asyncio.sleep(seconds)
+        return await method(*args, **kwargs)
+
+    return slower
+
+
+async def test_slow_work_is_acknowledged_first_then_delivered(fake: FakeDiscord, bot: OtBot, engine: Engine,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """A locked database or a loaded machine must not make Discord drop the interaction (3 s)."""
+    monkeypatch.setattr(respond, "BUDGET", 0.05)
+    monkeypatch.setattr(engine.kb, "ask", slow(engine.kb.ask))
+    monkeypatch.setattr(engine.games, "answer", slow(engine.games.answer))
+
+    handle = await fake.slash("ask", channel_id=CHAN_A, user=MEMBER, options={"question": "what is an IEP?"},)
+    assert (await acked(handle))["type"] == 5  # "thinking..."
+    answered = await handle.wait_original(lambda m: m["embeds"])
+    assert answered["embeds"][0]["title"] and answered["flags"] & 128 == 0 and not answered["flags"] & 64
+
+    started = await fake.slash("scenario play", channel_id=CHAN_GAME, user=HOST)
+    await acked(started)
+    round_message = started.original
+    assert round_message is not None
+    answer = next(c for c in custom_ids(round_message) if c.startswith("otbot:ans:"))
+    click = await fake.click(round_message, answer, P1)
+    assert (await acked(click)) == {"type": 5, "data": {"flags": EPHEMERAL}}
+    locked = await click.wait_original(lambda m: "Locked in" in m["content"])
+    assert locked["flags"] & EPHEMERAL
+
+    practice = await fake.slash("scenario practice", channel_id=CHAN_GAME, user=MEMBER)
+    await acked(practice)
+    own = practice.original
+    assert own is not None
+    first = next(c for c in custom_ids(own) if c.startswith("otbot:ans:"))
+    clicked = await fake.click(own, first, MEMBER)
+    assert (await acked(clicked))["type"] == 6  # deferred update: the practice message itself changes
+    revealed = await fake.wait_until(lambda: fake.messages[int(own["id"])]["embeds"][0]["title"].startswith(
+        "Answer:") and fake.messages[int(own["id"])], what="the practice reveal")
+    assert any(c.startswith("otbot:next:") for c in custom_ids(revealed))
+
+
+async def test_an_error_after_thinking_replaces_the_placeholder(fake: FakeDiscord, bot: OtBot, engine: Engine,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    async def broken(*args: Any, **kwargs: Any) -> Any:
+        await asyncio.sleep(0.3)
+        raise RuntimeError("disk gone")
+
+    monkeypatch.setattr(respond, "BUDGET", 0.05)
+    monkeypatch.setattr(engine.kb, "ask", broken)
+    handle = await fake.slash("ask", channel_id=CHAN_A, user=MEMBER, options={"question": "what is an IEP?"})
+    assert (await acked(handle))["type"] == 5
+    shown = await handle.wait_original(lambda m: m["content"])
+    assert shown["content"] == UNEXPECTED and not handle.followup_ids

@@ -24,9 +24,9 @@ from .conftest import (
     P3,
     SCENARIOS_DIR,
     BotFactory,
+    acked,
     custom_ids,
     is_ephemeral,
-    respond,
 )
 from .fake_discord import FakeDiscord
 
@@ -63,7 +63,7 @@ async def settled(fake: FakeDiscord, bot: OtBot) -> None:
 async def start_game(fake: FakeDiscord, rounds: int = 2, seconds: int = 60) -> dict[str, Any]:
     handle = await fake.slash("scenario play", channel_id=CHAN_GAME, user=HOST,
                               options={"rounds": rounds, "seconds": seconds})
-    body = await respond(handle)
+    body = await acked(handle)
     assert body["type"] == 4 and not is_ephemeral(body), body
     assert handle.original is not None
     return handle.original
@@ -82,14 +82,14 @@ async def test_three_players_reveal_scores_and_next_round(fake: FakeDiscord, bot
     assert set(buttons) == set(keys) and f"otbot:reveal:{round_id}" in custom_ids(message)
 
     for player, key in picks.items():
-        locked = await respond(await fake.click(message, buttons[key], player))
+        locked = await acked(await fake.click(message, buttons[key], player))
         assert is_ephemeral(locked) and "Locked in" in locked["data"]["content"]
-    again = await respond(await fake.click(message, buttons[wrong[0]], P1))
+    again = await acked(await fake.click(message, buttons[wrong[0]], P1))
     assert is_ephemeral(again) and "already answered" in again["data"]["content"]
 
-    not_host = await respond(await fake.click(message, f"otbot:reveal:{round_id}", P2))
+    not_host = await acked(await fake.click(message, f"otbot:reveal:{round_id}", P2))
     assert is_ephemeral(not_host) and "Only the host" in not_host["data"]["content"]
-    revealed = await respond(await fake.click(message, f"otbot:reveal:{round_id}", HOST))
+    revealed = await acked(await fake.click(message, f"otbot:reveal:{round_id}", HOST))
     assert revealed == {"type": 6}  # acknowledged; the round message itself turns into the reveal
 
     edited = await fake.wait_until(lambda: len(fake.messages[int(message["id"])]["embeds"]) == 2
@@ -117,40 +117,44 @@ async def test_three_players_reveal_scores_and_next_round(fake: FakeDiscord, bot
 
 async def test_practice_round_reveal_and_next(fake: FakeDiscord, bot: OtBot, engine: Engine) -> None:
     handle = await fake.slash("scenario practice", channel_id=CHAN_GAME, user=MEMBER, options={"rounds": 2})
-    body = await respond(handle)
+    body = await acked(handle)
     assert is_ephemeral(body) and body["data"]["embeds"][0]["title"].startswith("Round 1/2")
     message = handle.original
     assert message is not None
     round_id = round_id_of(message)
     scenario = (await engine.games.round_view(round_id)).scenario
 
-    other = await respond(await fake.click(message, answer_ids(message)[scenario.answer], P1))
+    other = await acked(await fake.click(message, answer_ids(message)[scenario.answer], P1))
     assert is_ephemeral(other) and "practice" in other["data"]["content"]
 
-    clicked = await respond(await fake.click(message, answer_ids(message)[scenario.answer], MEMBER))
+    clicked = await acked(await fake.click(message, answer_ids(message)[scenario.answer], MEMBER))
     assert clicked["type"] == 7  # the ephemeral message itself shows the reveal
     shown = fake.messages[int(message["id"])]
     assert shown["embeds"][0]["title"].startswith("Answer:")
     next_id = next(c for c in custom_ids(shown) if c.startswith("otbot:next:"))
 
-    moved = await respond(await fake.click(shown, next_id, MEMBER))
+    moved = await acked(await fake.click(shown, next_id, MEMBER))
     assert moved["type"] == 7
     second = fake.messages[int(message["id"])]
     assert second["embeds"][0]["title"].startswith("Round 2/2") and answer_ids(second)
+    stop = next(c for c in custom_ids(second) if c.startswith("otbot:stoppractice:"))
+    stopped = await acked(await fake.click(second, stop, MEMBER))
+    assert stopped["type"] == 7 and stopped["data"]["embeds"][0]["title"] == "Game stopped"
+    assert fake.messages[int(message["id"])]["components"] == []
     stats = await engine.games.stats(GUILD_A, str(MEMBER))
     assert stats.practice.rounds == 1 and stats.points == 0  # practice counts in stats, not for points
 
 
 async def test_practice_can_be_resumed_and_restarted(fake: FakeDiscord, bot: OtBot, engine: Engine) -> None:
-    first = await respond(await fake.slash("scenario practice", channel_id=CHAN_GAME, user=MEMBER))
-    again = await respond(await fake.slash("scenario practice", channel_id=CHAN_GAME, user=MEMBER))
+    first = await acked(await fake.slash("scenario practice", channel_id=CHAN_GAME, user=MEMBER))
+    again = await acked(await fake.slash("scenario practice", channel_id=CHAN_GAME, user=MEMBER))
     assert again["data"]["embeds"][0]["title"] == first["data"]["embeds"][0]["title"]  # same open round
 
     message = fake.messages[int(next(iter(fake.interactions.values())).original_id or 0)]
     scenario = (await engine.games.round_view(round_id_of(message))).scenario
-    await respond(await fake.click(message, answer_ids(message)[scenario.answer], MEMBER))
+    await acked(await fake.click(message, answer_ids(message)[scenario.answer], MEMBER))
     # Between rounds (the Next button dismissed): a new /scenario practice starts over instead of refusing.
-    restarted = await respond(await fake.slash("scenario practice", channel_id=CHAN_GAME, user=MEMBER))
+    restarted = await acked(await fake.slash("scenario practice", channel_id=CHAN_GAME, user=MEMBER))
     assert restarted["data"]["embeds"][0]["title"].startswith("Round 1/"), restarted
 
 
@@ -160,11 +164,11 @@ async def test_restart_keeps_old_round_buttons_and_reveals_overdue_rounds(
         message = await start_game(fake, rounds=2, seconds=60)
         round_id = round_id_of(message)
         keys = list(answer_ids(message))
-        await respond(await fake.click(message, answer_ids(message)[keys[0]], P1))
+        await acked(await fake.click(message, answer_ids(message)[keys[0]], P1))
 
     async with open_engine(KNOWLEDGE_DIR, SCENARIOS_DIR, db_path) as second_engine, \
             start_bot(engine_=second_engine) as second:
-        late = await respond(await fake.click(message, answer_ids(message)[keys[1]], P2))
+        late = await acked(await fake.click(message, answer_ids(message)[keys[1]], P2))
         assert is_ephemeral(late) and "Locked in" in late["data"]["content"]
         answers = await second_engine.games.db.answers(round_id)
         assert {a.user_id: a.option_key for a in answers} == {str(P1): keys[0], str(P2): keys[1]}
@@ -187,21 +191,23 @@ async def test_restart_keeps_old_round_buttons_and_reveals_overdue_rounds(
 
 
 async def test_stop_without_a_game_says_so(fake: FakeDiscord, bot: OtBot) -> None:
-    body = await respond(await fake.slash("scenario stop", channel_id=CHAN_GAME, user=HOST))
+    body = await acked(await fake.slash("scenario stop", channel_id=CHAN_GAME, user=HOST))
     assert is_ephemeral(body) and body["data"]["content"] == "There is no game running in this channel."
 
 
 async def test_stop_a_running_game_posts_standings(fake: FakeDiscord, bot: OtBot, engine: Engine) -> None:
     message = await start_game(fake, rounds=3)
+    busy = await acked(await fake.slash("scenario play", channel_id=CHAN_GAME, user=P2))
+    assert is_ephemeral(busy) and "already running" in busy["data"]["content"]
     key = next(iter(answer_ids(message)))
-    await respond(await fake.click(message, answer_ids(message)[key], P1))
-    refused = await respond(await fake.slash("scenario stop", channel_id=CHAN_GAME, user=P1))
+    await acked(await fake.click(message, answer_ids(message)[key], P1))
+    refused = await acked(await fake.slash("scenario stop", channel_id=CHAN_GAME, user=P1))
     assert is_ephemeral(refused) and "Only the host" in refused["data"]["content"]
-    stopped = await respond(await fake.slash("scenario stop", channel_id=CHAN_GAME, user=HOST))
+    stopped = await acked(await fake.slash("scenario stop", channel_id=CHAN_GAME, user=HOST))
     assert stopped["data"]["embeds"][0]["title"] == "Game stopped"
     await fake.wait_until(lambda: len(fake.messages[int(message["id"])]["embeds"]) == 2, what="reveal on stop")
-    board = await respond(await fake.slash("scenario leaderboard", channel_id=CHAN_GAME, user=P1,
+    board = await acked(await fake.slash("scenario leaderboard", channel_id=CHAN_GAME, user=P1,
                                            options={"period": "all"}))
     assert "pia" in board["data"]["embeds"][0]["description"]
-    stats = await respond(await fake.slash("scenario stats", channel_id=CHAN_GAME, user=P1))
+    stats = await acked(await fake.slash("scenario stats", channel_id=CHAN_GAME, user=P1))
     assert is_ephemeral(stats) and "1** rounds" in stats["data"]["embeds"][0]["description"]

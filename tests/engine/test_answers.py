@@ -114,3 +114,16 @@ async def test_curated_entries_can_be_hidden_or_overridden_per_community(
     assert await kb.get("school-vs-clinic-ot", 1) is None
     hidden = await kb.ask("difference between school ot and clinic ot", 1)
     assert hidden.entry is None or hidden.entry.id != "school-vs-clinic-ot"
+
+
+async def test_a_community_entry_is_found_even_without_the_curated_subject_words(
+        knowledge: Knowledge, store: Store) -> None:
+    kb = KnowledgeBase(knowledge, store)
+    entry = await Faq(kb, store).add(3, {
+        "question": "How do we borrow a weighted vest from the Maplewood lending library?",
+        "answer": "Email the library desk; loans last four weeks.", "sources": ["Maplewood library page"]},
+        actor="mod")
+    reply = await kb.ask("how do I borrow a weighted vest from the maplewood lending library?", 3)
+    assert reply.answered and reply.entry is not None and reply.entry.id == entry.id
+    elsewhere = await kb.ask("how do I borrow a weighted vest from the maplewood lending library?", 4)
+    assert not elsewhere.answered

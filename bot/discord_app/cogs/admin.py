@@ -88,6 +88,9 @@ class Admin(commands.GroupCog, group_name="otbot", group_description="About otbo
         current = await load_settings(self.bot.engine.store, guild)
         channels = [c for c in current.answer_channels if c != channel.id] + ([channel.id] if enabled else [])
         settings = await update_settings(self.bot.engine.store, guild, answer_channels=tuple(channels))
+        ask = self.bot.get_cog("Ask")
+        if ask is not None:
+            ask.forget_settings(guild)  # type: ignore[attr-defined]
         note = ""
         if enabled and not self.bot.intents.message_content:
             note = ("⚠️ Answer channels need the Message Content intent: enable it in the Developer Portal "

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from ..client import OtBot
 
 ENTRY_ID = r"[a-z0-9-]{1,64}"
+CHANNELS_TTL = 30.0
 
 
 class RateLimiter:
@@ -69,8 +70,12 @@ class EntryButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"otbot:e
         if entry is None:
             await interaction.response.send_message("That entry is no longer available.", ephemeral=True)
             return
-        await interaction.response.send_message(embed=entry_embed(entry), view=answer_view(bot, entry),
-                                                ephemeral=True)
+        embed = entry_embed(entry)
+        question = _question_from_message(interaction.message)
+        if question:  # carried over, so that feedback on this answer still knows what was asked
+            embed.set_author(name=limits.shorten("Q: " + question, limits.EMBED_AUTHOR))
+            limits.fit_embed(embed)
+        await interaction.response.send_message(embed=embed, view=answer_view(bot, entry), ephemeral=True)
 
 
 class FeedbackButton(discord.ui.DynamicItem[discord.ui.Button],
@@ -142,6 +147,21 @@ class Ask(commands.Cog):
     def __init__(self, bot: OtBot) -> None:
         self.bot = bot
         self.limiter = RateLimiter(bot.settings.ask_rate, bot.settings.ask_per_seconds)
+        self._channels: dict[int, tuple[float, frozenset[int]]] = {}  # guild -> (valid until, answer channels)
+
+    async def answer_channels(self, guild_id: int) -> frozenset[int]:
+        """This server's answer channels, read from the database at most every CHANNELS_TTL seconds (every
+        message in every channel passes here)."""
+        now = time.monotonic()
+        cached = self._channels.get(guild_id)
+        if cached is None or cached[0] < now:
+            settings = await load_settings(self.bot.engine.store, guild_id)
+            cached = self._channels[guild_id] = (now + CHANNELS_TTL, frozenset(settings.answer_channels))
+        return cached[1]
+
+    def forget_settings(self, guild_id: int) -> None:
+        """Call after changing a server's settings."""
+        self._channels.pop(guild_id, None)
 
     def _cooldown(self, guild_id: int | None, user_id: int) -> str | None:
         wait = self.limiter.retry_after((guild_id or 0, user_id))
@@ -173,8 +193,9 @@ class Ask(commands.Cog):
         me = self.bot.user.id
         mentioned = self.bot.user in message.mentions and (f"<@{me}>" in message.content
                                                            or f"<@!{me}>" in message.content)
-        settings = await load_settings(self.bot.engine.store, message.guild.id)
-        in_answer_channel = message.channel.id in settings.answer_channels
+        if not mentioned and not self.bot.intents.message_content:
+            return  # without the intent Discord sends no text of other messages: nothing to answer
+        in_answer_channel = message.channel.id in await self.answer_channels(message.guild.id)
         if not mentioned and not in_answer_channel:
             return
         slow = self._cooldown(message.guild.id, message.author.id)

@@ -91,9 +91,14 @@ class RevealButton(discord.ui.DynamicItem[discord.ui.Button], template=r"otbot:r
     @guarded
     async def callback(self, interaction: discord.Interaction) -> None:
         bot: OtBot = interaction.client  # type: ignore[assignment]
-        reveal = await bot.engine.games.reveal(self.round_id, str(interaction.user.id),
-                                               await is_moderator(interaction))
-        await interaction.response.defer()  # the round message itself changes into the reveal
+
+        async def reveal_round() -> Reveal:
+            return await bot.engine.games.reveal(self.round_id, str(interaction.user.id),
+                                                 await is_moderator(interaction))
+
+        reveal = await in_time(interaction, reveal_round(), edits_message=True)
+        if not interaction.response.is_done():
+            await interaction.response.defer()  # the round message itself changes into the reveal
         await bot.get_cog("Scenarios").post_reveal(reveal)  # type: ignore[union-attr]
 
 
@@ -111,12 +116,12 @@ class NextPracticeButton(discord.ui.DynamicItem[discord.ui.Button], template=r"o
     @guarded
     async def callback(self, interaction: discord.Interaction) -> None:
         bot: OtBot = interaction.client  # type: ignore[assignment]
-        view = await bot.engine.games.next_round(self.game_id)
+        view = await in_time(interaction, bot.engine.games.next_round(self.game_id), edits_message=True)
         if view is None:
-            await interaction.response.edit_message(content="Practice finished. `/scenario stats` shows how you did.",
-                                                    embeds=[], view=None)
+            await update(interaction, content="Practice finished. `/scenario stats` shows how you did.",
+                         embeds=[], view=None)
             return
-        await interaction.response.edit_message(embeds=[round_embed(view)], view=round_buttons(view))
+        await update(interaction, embeds=[round_embed(view)], view=round_buttons(view))
 
 
 class StopPracticeButton(discord.ui.DynamicItem[discord.ui.Button], template=r"otbot:stoppractice:(?P<game>\d+)"):
@@ -132,9 +137,10 @@ class StopPracticeButton(discord.ui.DynamicItem[discord.ui.Button], template=r"o
     @guarded
     async def callback(self, interaction: discord.Interaction) -> None:
         bot: OtBot = interaction.client  # type: ignore[assignment]
-        standings = await bot.engine.games.stop(require_guild(interaction), interaction.channel_id or 0,
-                                                str(interaction.user.id), practice=True)
-        await interaction.response.edit_message(embeds=[stopped_embed(standings)], view=None)
+        standings = await in_time(interaction, bot.engine.games.stop(
+            require_guild(interaction), interaction.channel_id or 0, str(interaction.user.id), practice=True),
+            edits_message=True)
+        await update(interaction, embeds=[stopped_embed(standings)], view=None)
 
 
 def practice_next_view(reveal: Reveal) -> discord.ui.View | None:
@@ -217,11 +223,15 @@ class Scenarios(commands.GroupCog, group_name="scenario", group_description="Sho
             self._last_refresh[round_id] = now
             self._spawn(self._refresh_count(round_id))  # concurrently: a rate-limited channel delays only itself
 
-    async def _message(self, round_id: int) -> discord.PartialMessage | None:
+    def _channel(self, channel_id: int, guild_id: int | None = None) -> discord.PartialMessageable:
+        # with the server known, its messages can open threads
+        return self.bot.get_partial_messageable(channel_id, guild_id=guild_id)
+
+    async def _message(self, round_id: int, guild_id: int | None = None) -> discord.PartialMessage | None:
         posted = await self.bot.engine.store.posted_message(ROUND_MESSAGE, str(round_id))
         if posted is None:
             return None
-        return self.bot.get_partial_messageable(posted[0]).get_partial_message(posted[1])
+        return self._channel(posted[0], guild_id).get_partial_message(posted[1])
 
     async def _refresh_count(self, round_id: int) -> None:
         async with self._lock(round_id):
@@ -250,7 +260,7 @@ class Scenarios(commands.GroupCog, group_name="scenario", group_description="Sho
         message = None
         async with self._lock(reveal.round_id):
             self._mark_revealed(reveal.round_id)
-            message = await self._message(reveal.round_id)
+            message = await self._message(reveal.round_id, reveal.guild_id)
             embeds = [reveal_embed(reveal)]
             try:
                 if message is not None:
@@ -258,7 +268,7 @@ class Scenarios(commands.GroupCog, group_name="scenario", group_description="Sho
                     await message.edit(embeds=limits.fit_embeds([round_embed(round_view), *embeds]), view=None,
                                        allowed_mentions=NO_PINGS)
                 else:
-                    message = await self.bot.get_partial_messageable(reveal.channel_id).send(embeds=embeds)
+                    message = await self._channel(reveal.channel_id, reveal.guild_id).send(embeds=embeds)
             except discord.HTTPException:
                 log.exception("could not post the reveal of round %s", reveal.round_id)
                 message = None
@@ -266,7 +276,7 @@ class Scenarios(commands.GroupCog, group_name="scenario", group_description="Sho
         if settings.threads and message is not None:
             try:
                 await message.create_thread(name=limits.shorten(f"Discuss: {reveal.scenario.title}", 100))
-            except discord.HTTPException:
+            except (discord.HTTPException, ValueError):
                 log.warning("could not open a discussion thread for round %s", reveal.round_id)
         if not reveal.game_over:
             self._spawn(self._next_round(reveal.game_id, self.bot.round_pause))
@@ -284,7 +294,7 @@ class Scenarios(commands.GroupCog, group_name="scenario", group_description="Sho
             self._advancing.discard(game_id)
 
     async def post_round(self, view: RoundView) -> None:
-        message = await self.bot.get_partial_messageable(view.channel_id).send(
+        message = await self._channel(view.channel_id, view.guild_id).send(
             embed=round_embed(view), view=round_buttons(view))
         await self.bot.engine.store.remember_message(ROUND_MESSAGE, str(view.round_id), view.channel_id, message.id)
 
