@@ -22,7 +22,17 @@ from .models import (
     Origin,
     Scenario,
     ScenarioOption,
-    Source,
+)
+from .yaml_fields import (
+    KeyProblem,
+    check_id,
+    read_list,
+    shown_path,
+    sources_field,
+    text_field,
+    text_list,
+    unknown_keys,
+    unwrap,
 )
 
 SYNONYMS_FILE = "synonyms.yaml"
@@ -36,158 +46,12 @@ MAX_VIGNETTE_CHARS = 900
 MAX_EXPLANATION_CHARS = 1000
 MAX_WHY_NOT_CHARS = 300
 NEAR_DUPLICATE_SIMILARITY = 0.6
-ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-
-# A problem found while parsing one record: the key it concerns (for the line number) and the message.
-KeyProblem = tuple[str | None, str]
 
 
 @dataclass
 class Knowledge:
     entries: list[Entry] = field(default_factory=list)
     synonym_groups: list[list[str]] = field(default_factory=list)
-
-
-# ---------------------------------------------------------------- YAML with line numbers
-
-
-@dataclass
-class _Record:
-    """One item of a YAML list, with the line of the item and of each of its keys."""
-
-    data: Any
-    line: int
-    key_lines: dict[str, int]
-
-    def line_of(self, key: str | None) -> int:
-        return self.key_lines.get(key, self.line) if key else self.line
-
-
-def _read_list(path: Path, shown: str, problems: list[Problem]) -> list[_Record]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        problems.append(Problem(shown, None, f"cannot read file: {exc}"))
-        return []
-    loader = yaml.SafeLoader(text)
-    try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        problems.append(Problem(shown, line, f"invalid YAML: {exc.problem or exc.context}"))
-        return []
-    except yaml.YAMLError as exc:
-        problems.append(Problem(shown, None, f"invalid YAML: {exc}"))
-        return []
-    finally:
-        loader.dispose()
-    if data is None:
-        return []
-    if not isinstance(data, list) or not isinstance(node, yaml.SequenceNode):
-        problems.append(Problem(shown, 1, "the file must be a YAML list (each item starts with '- ')"))
-        return []
-    records = []
-    for item, item_node in zip(data, node.value, strict=True):
-        key_lines = {}
-        if isinstance(item_node, yaml.MappingNode):
-            key_lines = {str(k.value): k.start_mark.line + 1 for k, _ in item_node.value}
-        records.append(_Record(item, item_node.start_mark.line + 1, key_lines))
-    return records
-
-
-# ---------------------------------------------------------------- field helpers
-
-_LIST_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s")
-
-
-def unwrap(text: str) -> str:
-    """Join hard-wrapped lines into paragraphs (YAML authors wrap at 100 columns; Discord and terminals
-    wrap themselves). Blank lines and list items keep their line breaks."""
-    paragraphs = []
-    for block in re.split(r"\n\s*\n", text.strip()):
-        lines: list[str] = []
-        for line in block.splitlines():
-            if lines and not _LIST_ITEM.match(line):  # a continuation, of a paragraph or of a list item
-                lines[-1] = f"{lines[-1].rstrip()} {line.strip()}"
-            else:
-                lines.append(line.rstrip())
-        paragraphs.append("\n".join(lines))
-    return "\n\n".join(paragraphs)
-
-
-def _text(raw: dict[str, Any], key: str, problems: list[KeyProblem], *, required: bool = True,
-          limit: int | None = None) -> str | None:
-    value = raw.get(key)
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            problems.append((key, f"missing '{key}'"))
-        return None
-    if not isinstance(value, str | int | float):
-        problems.append((key, f"'{key}' must be text"))
-        return None
-    text = unwrap(str(value))
-    if limit is not None and len(text) > limit:
-        problems.append((key, f"'{key}' is too long ({len(text)} characters, at most {limit})"))
-    return text
-
-
-def _text_list(raw: dict[str, Any], key: str, problems: list[KeyProblem]) -> tuple[str, ...]:
-    value = raw.get(key)
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list) or not all(isinstance(v, str | int | float) for v in value):
-        problems.append((key, f"'{key}' must be a list of text items"))
-        return ()
-    return tuple(str(v).strip() for v in value if str(v).strip())
-
-
-def _sources(raw: dict[str, Any], problems: list[KeyProblem]) -> tuple[Source, ...]:
-    value = raw.get("sources")
-    if not value:
-        problems.append(("sources", "missing source: every item needs at least one entry under 'sources'"))
-        return ()
-    if not isinstance(value, list):
-        value = [value]
-    sources = []
-    for item in value:
-        if isinstance(item, str):
-            # A bare string is accepted from moderators: a URL or a citation.
-            text = item.strip()
-            is_url = text.startswith(("http://", "https://"))
-            sources.append(Source(title=text, url=text) if is_url else Source(title=text, cite=text))
-            continue
-        if not isinstance(item, dict) or not isinstance(item.get("title"), str) or not item["title"].strip():
-            problems.append(("sources", "each source needs a 'title'"))
-            continue
-        unknown = set(item) - {"title", "url", "cite"}
-        if unknown:
-            problems.append(("sources", f"unknown key(s) in source: {', '.join(sorted(map(str, unknown)))}"))
-        url, cite = item.get("url"), item.get("cite")
-        if not url and not cite:
-            problems.append(("sources", f"source '{item['title']}' needs a 'url' or a 'cite'"))
-        sources.append(Source(item["title"].strip(), str(url).strip() if url else None,
-                              str(cite).strip() if cite else None))
-    return tuple(sources)
-
-
-def _check_id(raw: dict[str, Any], problems: list[KeyProblem]) -> str | None:
-    value = raw.get("id")
-    if not isinstance(value, str) or not value.strip():
-        problems.append(("id", "missing 'id'"))
-        return None
-    if not ID_PATTERN.match(value):
-        problems.append(("id", f"id '{value}' must be lowercase words joined by '-'"))
-    return value
-
-
-def _unknown_keys(raw: dict[str, Any], allowed: set[str], problems: list[KeyProblem]) -> None:
-    for key in raw:
-        if key not in allowed:
-            problems.append((str(key), f"unknown key '{key}' (allowed: {', '.join(sorted(allowed))})"))
 
 
 # ---------------------------------------------------------------- entries
@@ -198,18 +62,18 @@ def parse_entry(raw: Any, origin: Origin = Origin.CURATED) -> tuple[Entry | None
     if not isinstance(raw, dict):
         return None, [(None, "each item must be a mapping with id, question, answer, ...")]
     problems: list[KeyProblem] = []
-    _unknown_keys(raw, ENTRY_KEYS, problems)
-    entry_id = _check_id(raw, problems)
-    question = _text(raw, "question", problems)
-    answer = _text(raw, "answer", problems, limit=MAX_ANSWER_CHARS)
-    school = _text(raw, "school", problems, required=False, limit=MAX_SIDE_CHARS)
-    medical = _text(raw, "medical", problems, required=False, limit=MAX_SIDE_CHARS)
-    alternates = _text_list(raw, "alternates", problems)
+    unknown_keys(raw, ENTRY_KEYS, problems)
+    entry_id = check_id(raw, problems)
+    question = text_field(raw, "question", problems)
+    answer = text_field(raw, "answer", problems, limit=MAX_ANSWER_CHARS)
+    school = text_field(raw, "school", problems, required=False, limit=MAX_SIDE_CHARS)
+    medical = text_field(raw, "medical", problems, required=False, limit=MAX_SIDE_CHARS)
+    alternates = text_list(raw, "alternates", problems)
     if origin is Origin.CURATED and len(alternates) < MIN_ALTERNATES:
         problems.append(("alternates", f"needs at least {MIN_ALTERNATES} alternates, has {len(alternates)}"))
-    tags = tuple(t.lower() for t in _text_list(raw, "tags", problems))
-    related = _text_list(raw, "related", problems)
-    sources = _sources(raw, problems)
+    tags = tuple(t.lower() for t in text_list(raw, "tags", problems))
+    related = text_list(raw, "related", problems)
+    sources = sources_field(raw, problems)
     reviewed = raw.get("reviewed")
     if isinstance(reviewed, dt.date):
         reviewed = reviewed.isoformat()
@@ -267,11 +131,11 @@ def load_knowledge(directory: Path, problems: list[Problem]) -> Knowledge:
     related_refs: list[tuple[str, int, str, str]] = []
     invalid_ids: set[str] = set()
     for path in sorted(directory.glob("*.yaml")):
-        shown = _shown(path)
+        shown = shown_path(path)
         if path.name == SYNONYMS_FILE:
             knowledge.synonym_groups = _read_synonyms(path, shown, problems)
             continue
-        for record in _read_list(path, shown, problems):
+        for record in read_list(path, shown, problems):
             entry, found = parse_entry(record.data)
             problems.extend(Problem(shown, record.line_of(key), msg) for key, msg in found)
             if entry is None:
@@ -315,13 +179,13 @@ def parse_scenario(raw: Any) -> tuple[Scenario | None, list[KeyProblem]]:
     if not isinstance(raw, dict):
         return None, [(None, "each scenario must be a mapping with id, title, vignette, ...")]
     problems: list[KeyProblem] = []
-    _unknown_keys(raw, SCENARIO_KEYS, problems)
-    scenario_id = _check_id(raw, problems)
-    title = _text(raw, "title", problems, limit=80)
-    setting = _text(raw, "setting", problems) or ""
-    vignette = _text(raw, "vignette", problems, limit=MAX_VIGNETTE_CHARS)
-    question = _text(raw, "question", problems, required=False) or "Should this student receive OT services?"
-    explanation = _text(raw, "explanation", problems, limit=MAX_EXPLANATION_CHARS)
+    unknown_keys(raw, SCENARIO_KEYS, problems)
+    scenario_id = check_id(raw, problems)
+    title = text_field(raw, "title", problems, limit=80)
+    setting = text_field(raw, "setting", problems) or ""
+    vignette = text_field(raw, "vignette", problems, limit=MAX_VIGNETTE_CHARS)
+    question = text_field(raw, "question", problems, required=False) or "Should this student receive OT services?"
+    explanation = text_field(raw, "explanation", problems, limit=MAX_EXPLANATION_CHARS)
     if "grade" in raw:
         level = f"Grade {raw['grade']}"
     elif "age" in raw:
@@ -340,7 +204,7 @@ def parse_scenario(raw: Any) -> tuple[Scenario | None, list[KeyProblem]]:
     answer = raw.get("answer")
     if answer not in keys:
         problems.append(("answer", f"answer '{answer}' is not among the options ({', '.join(keys)})"))
-    partial = _text_list(raw, "partial", problems)
+    partial = text_list(raw, "partial", problems)
     for key in partial:
         if key not in keys or key == answer:
             problems.append(("partial", f"partial '{key}' must be an option other than the answer"))
@@ -356,13 +220,13 @@ def parse_scenario(raw: Any) -> tuple[Scenario | None, list[KeyProblem]]:
             problems.append(("why_not", f"'why_not' explains '{key}', which is not a wrong option"))
         elif len(str(line)) > MAX_WHY_NOT_CHARS:
             problems.append(("why_not", f"'why_not' for '{key}' is longer than {MAX_WHY_NOT_CHARS} characters"))
-    factors = _text_list(raw, "factors", problems)
+    factors = text_list(raw, "factors", problems)
     if not factors:
         problems.append(("factors", "needs at least one factor"))
     for factor in factors:
         if factor not in FACTORS:
             problems.append(("factors", f"factor '{factor}' is not one of: {', '.join(FACTORS)}"))
-    sources = _sources(raw, problems)
+    sources = sources_field(raw, problems)
     if problems or None in (scenario_id, title, vignette, explanation):
         return None, problems
     scenario = Scenario(
@@ -389,8 +253,8 @@ def load_scenarios(directory: Path, problems: list[Problem]) -> list[Scenario]:
     where: dict[str, str] = {}
     shingles: list[tuple[Scenario, set[tuple[str, ...]]]] = []
     for path in sorted(directory.glob("*.yaml")):
-        shown = _shown(path)
-        for record in _read_list(path, shown, problems):
+        shown = shown_path(path)
+        for record in read_list(path, shown, problems):
             scenario, found = parse_scenario(record.data)
             problems.extend(Problem(shown, record.line_of(key), msg) for key, msg in found)
             if scenario is None:
@@ -409,14 +273,6 @@ def load_scenarios(directory: Path, problems: list[Problem]) -> list[Scenario]:
             shingles.append((scenario, own))
             scenarios.append(scenario)
     return scenarios
-
-
-def _shown(path: Path) -> str:
-    """A path as a person would type it: relative to the working folder when possible."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
 
 
 def load_all(knowledge_dir: Path, scenarios_dir: Path) -> tuple[Knowledge, list[Scenario]]:

@@ -168,6 +168,6 @@ def test_scenario_mistakes_are_reported(tmp_path: Path, mutation, expected: str)
 
 
 def test_hard_wrapped_text_is_joined_but_lists_keep_their_lines() -> None:
-    from bot.engine.content import unwrap
+    from bot.engine.yaml_fields import unwrap
 
     assert unwrap("one two\nthree\n\n- a\n- b\n  more\n1. c\n\nend") == "one two three\n\n- a\n- b more\n1. c\n\nend"

@@ -1,0 +1,100 @@
+"""What the game engine hands to adapters: rounds, receipts, reveals, standings, and a text bar chart."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .game_store import AnswerRow, StandingRow
+from .models import Scenario, ScenarioOption
+
+LETTERS = "ABCDEFGHIJ"
+
+PlayerResult = AnswerRow  # one player's answer and points in a revealed round
+
+
+@dataclass(frozen=True, slots=True)
+class RoundView:
+    game_id: int
+    round_id: int
+    guild_id: int
+    channel_id: int
+    host_id: str
+    host_name: str
+    number: int
+    total: int
+    scenario: Scenario
+    deadline: float | None  # clock seconds; None for practice (no timer)
+    remaining: float | None  # seconds left when this view was made
+    seconds: int
+    answer_count: int
+    practice: bool
+    speed_bonus: bool
+
+
+@dataclass(frozen=True, slots=True)
+class OptionShare:
+    letter: str
+    key: str
+    label: str
+    count: int
+    fraction: float
+    credit: str  # correct | partial | wrong
+
+
+@dataclass(frozen=True, slots=True)
+class Reveal:
+    game_id: int
+    round_id: int
+    guild_id: int
+    channel_id: int
+    number: int
+    total: int
+    practice: bool
+    reason: str  # time | all_answered | early | stopped
+    scenario: Scenario
+    answer: ScenarioOption
+    explanation: str
+    why_not: tuple[tuple[ScenarioOption, str], ...]  # every other option, in option order
+    factors: tuple[str, ...]
+    shares: tuple[OptionShare, ...]  # in option order: bar chart data
+    results: tuple[PlayerResult, ...]  # best first
+    standings: tuple[StandingRow, ...]  # running totals; final when game_over
+    game_over: bool
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerReceipt:
+    round_id: int
+    user_id: str
+    option_key: str
+    option_label: str
+    answers_so_far: int
+    reveal: Reveal | None  # set when this answer was the last one needed: post it now
+
+
+@dataclass(frozen=True, slots=True)
+class Standings:
+    game_id: int
+    guild_id: int
+    channel_id: int
+    rows: tuple[StandingRow, ...]
+    rounds_played: int
+    rounds_total: int
+    reveal: Reveal | None  # the round that was open when the game was stopped, if any
+
+
+@dataclass(frozen=True, slots=True)
+class Recovery:
+    resumed: list[RoundView]  # still running: re-schedule their deadline
+    revealed: list[Reveal]  # time ran out while we were down: post these
+    waiting: list[int]  # other open games between rounds: call next_round(game_id)
+
+
+def bar_chart(reveal: Reveal, width: int = 10) -> list[str]:
+    """Text bars for the answer shares, e.g. 'A ███████░░░ 70% (7)'."""
+    lines = []
+    for share in reveal.shares:
+        filled = round(share.fraction * width)
+        lines.append(f"{share.letter} {'█' * filled}{'░' * (width - filled)} "
+                     f"{round(share.fraction * 100)}% ({share.count})")
+    return lines
