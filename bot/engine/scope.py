@@ -80,14 +80,14 @@ eligibility eligible qualify services goals minutes consult push in pull out esy
 early intervention ifsp transition disability disabilities autism adhd dyspraxia dysgraphia cerebral palsy
 down syndrome prescription referral plan of care medical necessity habilitative rehabilitative epsdt iee
 prior written notice rti mtss 504 plan ada section accommodation aide para paraprofessional life skills
-vocational consent endrew rowley garret pencil grip keyboard typing slant board speech to text shoe tying velcro
-recess cafeteria toileting wheelchair tier intervention interventions calendar days private evaluation
+vocational consent endrew rowley garret pencil grip keyboard typing slant board speech to text shoe tying
+toileting wheelchair tier intervention interventions calendar days private evaluation
 """
 
 # Everyday school words: a question with only these is answered only when the match is very strong.
 SCHOOL_WORDS = """
 school district teacher classroom class grade kindergarten preschool student child toddler infant baby parent
-meeting team lunch pe principal home
+meeting team lunch pe principal home recess cafeteria velcro
 """
 
 
