@@ -112,23 +112,37 @@ class _BayesIndex:
     answer). Stored sparsely: a class's score is its baseline times the number of known query terms, plus
     a bonus for each query term the class has seen, read from impact-ordered postings like BM25's."""
 
-    def __init__(self, examples: list[tuple[int, array, float]], classes: int, alpha: float) -> None:
-        counts: list[Counter[int]] = [Counter() for _ in range(classes)]
-        for owner, ids, weight in examples:
+    def __init__(self, alpha: float) -> None:
+        self.alpha = alpha
+        self._totals = array("f")
+        self._classes_of: dict[int, array] = {}
+        self._bonus_of: dict[int, array] = {}
+
+    def add_class(self, examples: list[tuple[array, float]]) -> None:
+        """The next class (entry) in order, from its (term ids, weight) examples."""
+        owner = len(self._totals)
+        counts: Counter[int] = Counter()
+        for ids, weight in examples:
             for term in ids:
-                counts[owner][term] += weight
-        vocabulary = len({t for c in counts for t in c}) or 1
-        self.base = array("f", (math.log(alpha / (sum(c.values()) + alpha * vocabulary)) for c in counts))
-        postings: dict[int, list[tuple[float, int]]] = {}
-        for owner, c in enumerate(counts):
-            for term, n in c.items():
-                postings.setdefault(term, []).append((math.log((n + alpha) / alpha), owner))
+                counts[term] += weight
+        self._totals.append(sum(counts.values()))
+        for term, n in counts.items():
+            if term not in self._classes_of:
+                self._classes_of[term], self._bonus_of[term] = array("i"), array("f")
+            self._classes_of[term].append(owner)
+            self._bonus_of[term].append(math.log((n + self.alpha) / self.alpha))
+
+    def finish(self) -> None:
+        vocabulary = len(self._classes_of) or 1
+        self.base = array("f", (math.log(self.alpha / (total + self.alpha * vocabulary)) for total in self._totals))
         self.classes: dict[int, array] = {}
         self.bonus: dict[int, array] = {}
-        for term, plist in postings.items():
-            plist.sort(reverse=True)
-            self.classes[term] = array("i", (c for _, c in plist))
-            self.bonus[term] = array("f", (b for b, _ in plist))
+        for term, classes in self._classes_of.items():
+            bonus = self._bonus_of[term]
+            order = sorted(range(len(classes)), key=bonus.__getitem__, reverse=True)
+            self.classes[term] = array("i", (classes[i] for i in order))
+            self.bonus[term] = array("f", (bonus[i] for i in order))
+        del self._classes_of, self._bonus_of, self._totals
 
     def scores(self, term_ids: list[int], limit: int) -> tuple[dict[int, float], int]:
         """Bonus sums for classes found in postings, and how many query terms the model knows."""
@@ -152,26 +166,26 @@ class Retriever:
         self._phrasing_owner = array("i")  # phrasing doc -> entry index
         self._vocab: list[array] = []  # per entry: sorted unique term ids of all its fields
         word_counts: Counter[str] = Counter()
-        examples: list[tuple[int, array, float]] = []
+        self._bayes = _BayesIndex(BAYES_ALPHA)
         for index, entry in enumerate(self.entries):
             texts = entry_fields(entry)
             for text in texts.values():
                 word_counts.update(words(text))
             fields = [self._intern(lexicon.terms(texts[name], fix_typos=False)) for name in FIELD_WEIGHTS]
             entry_docs.append(fields)
-            examples += [(index, fields[2], ANSWER_EVIDENCE), (index, fields[3], ANSWER_EVIDENCE)]
+            examples = [(fields[2], ANSWER_EVIDENCE), (fields[3], ANSWER_EVIDENCE)]
             self._vocab.append(array("i", sorted({t for ids in fields[:COVERAGE_FIELDS] for t in ids})))
             for phrasing in (entry.question, *entry.alternates):
                 ids = self._intern(lexicon.terms(phrasing, fix_typos=False))
                 phrasing_docs.append([ids])
-                examples.append((index, ids, 1.0))
+                examples.append((ids, 1.0))
                 self._phrasing_owner.append(index)
+            self._bayes.add_class(examples)
         self._entry_index = _ImpactIndex(entry_docs, list(FIELD_WEIGHTS.values()),
                                          [FIELD_B[name] for name in FIELD_WEIGHTS])
         del entry_docs
         self._phrasing_index = _ImpactIndex(phrasing_docs, [PHRASING_FIELD_WEIGHT], [PHRASING_B])
-        self._bayes = _BayesIndex(examples, len(self.entries), BAYES_ALPHA)
-        del examples
+        self._bayes.finish()
         idf = self._entry_index.idf
         self._phrasing_norms = array("f", (math.sqrt(sum(idf.get(t, 0.0) ** 2 for t in set(doc[0])))
                                            for doc in phrasing_docs))
