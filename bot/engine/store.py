@@ -66,6 +66,16 @@ def _unjson(value: str | None) -> dict[str, Any] | None:
     return None if value is None else json.loads(value)
 
 
+def _faq_row(r: aiosqlite.Row) -> FaqRow:
+    return FaqRow(r["guild_id"], r["entry_id"], r["status"], _unjson(r["data"]), r["version"], r["updated_at"],
+                  r["updated_by"])
+
+
+def _missed(r: aiosqlite.Row) -> MissedQuestion:
+    return MissedQuestion(r["id"], r["question"], r["reason"], r["entry_id"], r["confidence"], r["asked_by"],
+                          r["asked_at"])
+
+
 class Store:
     def __init__(self, db: aiosqlite.Connection) -> None:
         self.db = db
@@ -143,16 +153,12 @@ class Store:
 
     async def faq_rows(self, guild_id: int) -> list[FaqRow]:
         rows = await self.fetchall("SELECT * FROM faq_entries WHERE guild_id = ? ORDER BY entry_id", (guild_id,))
-        return [FaqRow(r["guild_id"], r["entry_id"], r["status"], _unjson(r["data"]), r["version"],
-                       r["updated_at"], r["updated_by"]) for r in rows]
+        return [_faq_row(r) for r in rows]
 
     async def faq_row(self, guild_id: int, entry_id: str) -> FaqRow | None:
         r = await self.fetchone("SELECT * FROM faq_entries WHERE guild_id = ? AND entry_id = ?",
                                 (guild_id, entry_id))
-        if r is None:
-            return None
-        return FaqRow(r["guild_id"], r["entry_id"], r["status"], _unjson(r["data"]), r["version"],
-                      r["updated_at"], r["updated_by"])
+        return None if r is None else _faq_row(r)
 
     async def change_faq(self, guild_id: int, entry_id: str, *, status: str, data: dict[str, Any] | None,
                          action: str, actor: str, before: dict[str, Any] | None,
@@ -210,16 +216,12 @@ class Store:
         rows = await self.fetchall(
             "SELECT * FROM missed_questions WHERE guild_id = ? AND resolved_at IS NULL ORDER BY id DESC LIMIT ?",
             (guild_id, limit))
-        return [MissedQuestion(r["id"], r["question"], r["reason"], r["entry_id"], r["confidence"],
-                               r["asked_by"], r["asked_at"]) for r in rows]
+        return [_missed(r) for r in rows]
 
     async def missed_one(self, guild_id: int, missed_id: int) -> MissedQuestion | None:
         r = await self.fetchone("SELECT * FROM missed_questions WHERE guild_id = ? AND id = ?",
                                 (guild_id, missed_id))
-        if r is None:
-            return None
-        return MissedQuestion(r["id"], r["question"], r["reason"], r["entry_id"], r["confidence"],
-                              r["asked_by"], r["asked_at"])
+        return None if r is None else _missed(r)
 
     async def resolve_missed(self, guild_id: int, missed_id: int, resolution: str) -> bool:
         cursor = await self.write(
