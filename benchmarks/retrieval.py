@@ -137,7 +137,7 @@ def main() -> None:
             "print(int(hwm) // 1024, file=sys.stderr)")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     print(f"peak RSS of one `otbot ask` on the curated base: {out.stderr.strip().splitlines()[-1]} MB")
-    print("(RSS MB in the table is this benchmark process's peak so far, baselines included.)")
+    print("(RSS MB: this process's peak after building and querying that index, before its baseline runs.)")
 
 
 if __name__ == "__main__":
