@@ -5,7 +5,6 @@ from __future__ import annotations
 import discord
 
 from ..engine.models import Entry, Outcome, Reply
-from ..engine.scope import MODERATOR_HINT
 from . import limits
 from .limits import shorten
 
@@ -47,8 +46,6 @@ def decline_embed(reply: Reply) -> discord.Embed:
     text = reply.decline_message or "I don't know that one."
     if reply.outcome is Outcome.UNSURE and reply.suggestions:
         text += "\n\n" + "\n".join(f"**{i}.** {shorten(e.question, 200)}" for i, e in enumerate(reply.suggestions, 1))
-    elif reply.outcome is Outcome.OUT_OF_SCOPE:
-        text += f"\n\n{MODERATOR_HINT}"
     return discord.Embed(description=shorten(text, limits.EMBED_DESCRIPTION), colour=DECLINE)
 
 

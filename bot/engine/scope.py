@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import re
 
-MODERATOR_HINT = "If you think this belongs in the FAQ, ask a moderator, who can add it."
-
 _GUARDS: tuple[tuple[re.Pattern[str], str], ...] = (
     (
         re.compile(r"\b(suicid\w*|kill (my|him|her|them)sel\w*|self[- ]?harm|overdos\w*|not breathing|"
@@ -93,5 +91,6 @@ meeting team lunch pe principal home recess cafeteria velcro
 
 GENERIC_DECLINE = (
     "I don't have an answer for that. I only know about occupational therapy at school (IEPs, 504 plans, "
-    "related services) and in clinics (insurance, referrals, medical necessity)."
+    "related services) and in clinics (insurance, referrals, medical necessity). "
+    "If you think it belongs in the FAQ, ask a moderator, who can add it."
 )

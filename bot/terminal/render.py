@@ -6,7 +6,6 @@ import re
 import textwrap
 
 from ..engine.models import Entry, Outcome, Reply
-from ..engine.scope import MODERATOR_HINT
 
 WIDTH = 88
 _BOLD = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")
@@ -50,6 +49,4 @@ def reply_text(reply: Reply) -> str:
     if reply.suggestions:
         lines += [f"  {i}. {e.question}" for i, e in enumerate(reply.suggestions, 1)]
         lines.append("Type a number to see that answer, or ask again in other words.")
-    elif reply.outcome is Outcome.OUT_OF_SCOPE:
-        lines.append(MODERATOR_HINT)
     return "\n".join(lines)
