@@ -127,3 +127,22 @@ async def test_a_community_entry_is_found_even_without_the_curated_subject_words
     assert reply.answered and reply.entry is not None and reply.entry.id == entry.id
     elsewhere = await kb.ask("how do I borrow a weighted vest from the maplewood lending library?", 4)
     assert not elsewhere.answered
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "my kid's teacher is mean what do I do",
+        "how many kids are in a typical class",
+        "when is spring break for the district",
+        "is the district pool open?",
+        "school bus is always late who do I call",
+        "best pizza near the school?",
+        "best velcro for crafts",
+        "recommend a good pediatrician in austin",
+    ],
+)
+async def test_everyday_school_questions_get_no_confident_ot_answer(knowledge: Knowledge, question: str) -> None:
+    """Sharing words like "kid", "class" or "district" with the FAQ is not being about OT."""
+    reply = await KnowledgeBase(knowledge).ask(question)
+    assert not reply.answered, (reply.entry.id if reply.entry else None, reply.confidence)
