@@ -131,6 +131,11 @@ class Faq:
             raise NotFound(f"No entry '{entry_id}' here. Try `/faq list` to see the ids.")
         return entry
 
+    async def version(self, community: int, entry_id: str) -> int:
+        """The entry's current version here (0: the curated text, never changed): pass it back to `edit`."""
+        row = await self.store.faq_row(community, entry_id)
+        return row.version if row else 0
+
     async def history(self, community: int, entry_id: str) -> list[HistoryRow]:
         rows = await self.store.history(community, entry_id)
         if not rows and entry_id not in self.kb.curated:

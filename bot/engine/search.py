@@ -31,7 +31,6 @@ K1 = 1.2
 PHRASING_WEIGHT = 0.25  # the best phrasing's normalised BM25 beside the entry's normalised BM25F
 COSINE_WEIGHT = 0.5  # the closest phrasing's idf-weighted cosine with the question
 RERANK = 40
-COVERAGE_FIELDS = 4  # coverage counts words found in the first N fields of FIELD_WEIGHTS
 BAYES_WEIGHT = 2.0  # the naive Bayes posterior, trained on phrasings (weight 1) and answers (ANSWER_EVIDENCE)
 BAYES_ALPHA = 1.0
 ANSWER_EVIDENCE = 0.1
@@ -174,7 +173,7 @@ class Retriever:
             fields = [self._intern(lexicon.terms(texts[name], fix_typos=False)) for name in FIELD_WEIGHTS]
             entry_docs.append(fields)
             examples = [(fields[2], ANSWER_EVIDENCE), (fields[3], ANSWER_EVIDENCE)]
-            self._vocab.append(array("i", sorted({t for ids in fields[:COVERAGE_FIELDS] for t in ids})))
+            self._vocab.append(array("i", sorted({t for ids in fields for t in ids})))
             for phrasing in (entry.question, *entry.alternates):
                 ids = self._intern(lexicon.terms(phrasing, fix_typos=False))
                 phrasing_docs.append([ids])

@@ -95,3 +95,16 @@ async def test_import_reports_problems_and_refuses_to_apply(faq: Faq) -> None:
     assert any("missing 'answer'" in p for p in plan.problems)
     with pytest.raises(UserError):
         await faq.apply_import(9, plan, actor="admin")
+
+
+async def test_editing_a_curated_entry_guards_against_a_concurrent_edit(faq: Faq) -> None:
+    opened_by_alice = await faq.version(5, "school-vs-clinic-ot")
+    opened_by_bob = await faq.version(5, "school-vs-clinic-ot")
+    assert opened_by_alice == opened_by_bob == 0
+    curated = (await faq.require(5, "school-vs-clinic-ot")).as_dict()
+    await faq.edit(5, "school-vs-clinic-ot", {**curated, "answer": "Alice's text."}, "alice",
+                   expected_version=opened_by_alice)
+    with pytest.raises(ConcurrentEdit, match="changed by someone else"):
+        await faq.edit(5, "school-vs-clinic-ot", {**curated, "answer": "Bob's text."}, "bob",
+                       expected_version=opened_by_bob)
+    assert await faq.version(5, "school-vs-clinic-ot") == 1

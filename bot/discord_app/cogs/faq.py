@@ -45,10 +45,11 @@ class EntryModal(GuardedModal):
     """Question, Answer, Alternate phrasings, Tags, Sources: five inputs, Discord's maximum."""
 
     def __init__(self, bot: OtBot, *, entry: Entry | None = None, question: str = "",
-                 missed_id: int | None = None) -> None:
+                 missed_id: int | None = None, version: int | None = None) -> None:
         title = "Edit FAQ entry" if entry else "New FAQ entry"
         super().__init__(title=title, timeout=900)
         self.bot, self.entry, self.missed_id = bot, entry, missed_id
+        self.version = version  # the entry's version when the form opened: a newer one means someone else saved
         self.question = _input("Question", entry.question if entry else question[:300], 300)
         self.answer = _input("Answer", entry.answer if entry else None, 1500, style=discord.TextStyle.paragraph)
         self.alternates = _input("Alternate phrasings (one per line)", "\n".join(entry.alternates) if entry else None,
@@ -75,7 +76,8 @@ class EntryModal(GuardedModal):
         guild = require_guild(interaction)
         faq = self.bot.engine.faq
         if self.entry:
-            entry = await faq.edit(guild, self.entry.id, self.raw(), actor(interaction))
+            entry = await faq.edit(guild, self.entry.id, self.raw(), actor(interaction),
+                                   expected_version=self.version)
             verb = "Updated"
         else:
             entry = await faq.add(guild, self.raw(), actor(interaction))
@@ -228,8 +230,10 @@ class Faq(commands.GroupCog, group_name="faq", group_description="Browse and cur
     @app_commands.autocomplete(entry=entry_autocomplete)
     async def edit(self, interaction: discord.Interaction, entry: str) -> None:
         await require_moderator(interaction)
-        found = await self.bot.engine.faq.require(require_guild(interaction), entry)
-        await interaction.response.send_modal(EntryModal(self.bot, entry=found))
+        guild = require_guild(interaction)
+        found = await self.bot.engine.faq.require(guild, entry)
+        version = await self.bot.engine.faq.version(guild, entry)
+        await interaction.response.send_modal(EntryModal(self.bot, entry=found, version=version))
 
     @app_commands.command(name="remove", description="Remove or hide an entry (moderators)")
     @app_commands.autocomplete(entry=entry_autocomplete)
