@@ -24,8 +24,8 @@ class Thresholds:
 
 
 # Where the raw evidence (below) was tuned to answer, on tests/data/dev_questions.yaml: answering from 0.27
-# up kept 90% of in-scope questions right while declining 98% of out-of-scope ones. The raw scale is
-# stretched so that this point reads as 0.5, which is what people expect a "confidence" threshold to be.
+# up answers 90% of in-scope questions with the right entry and declines every out-of-scope one there. The
+# raw scale is stretched so that this point reads as 0.5, which is what people expect of a confidence.
 RAW_ANSWER_POINT = 0.27
 
 

@@ -1,13 +1,17 @@
-"""The retriever: two in-memory BM25 indexes over interned term ids, and a few signals for the confidence.
+"""The retriever: three lexical signals over interned term ids, and the evidence for a confidence.
 
 - The entry index (BM25F over question, alternates, tags and answer) finds entries whose text covers the
   question's words: good for long stories.
 - The phrasing index holds each phrasing (an entry's question or one of its alternates) as its own tiny
-  document; an entry scores its best phrasing: good for short questions asked the way someone asked before.
+  document; an entry scores its best phrasing (BM25 and idf-weighted cosine): good for short questions asked
+  the way someone asked before.
+- A naive Bayes classifier, one class per entry, trained on the phrasings (and weakly on the answer), whose
+  posterior over the candidates is the strongest single ranking signal and half of the confidence.
 
 Postings are impact-ordered (best documents for a term first) and a query reads at most `candidates_per_term`
 of each, so very common terms cost the same at 100 or 100,000 entries. Terms are interned to ints and kept in
-arrays, so 100,000 entries take a few hundred MB rather than gigabytes.
+arrays, so 100,000 entries take a few hundred MB rather than gigabytes. The weights below were tuned on
+tests/data/dev_questions.yaml (`otbot eval`).
 """
 
 from __future__ import annotations
@@ -172,7 +176,8 @@ class Retriever:
                 word_counts.update(words(text))
             fields = [self._intern(lexicon.terms(texts[name], fix_typos=False)) for name in FIELD_WEIGHTS]
             entry_docs.append(fields)
-            examples = [(fields[2], ANSWER_EVIDENCE), (fields[3], ANSWER_EVIDENCE)]
+            tags, answer = fields[2], fields[3]  # FIELD_WEIGHTS order: question, alternates, tags, answer
+            examples = [(tags, ANSWER_EVIDENCE), (answer, ANSWER_EVIDENCE)]
             self._vocab.append(array("i", sorted({t for ids in fields for t in ids})))
             for phrasing in (entry.question, *entry.alternates):
                 ids = self._intern(lexicon.terms(phrasing, fix_typos=False))
