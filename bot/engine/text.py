@@ -42,8 +42,14 @@ def clean(text: str) -> str:
     return " ".join(text.split())[:MAX_QUESTION_CHARS]
 
 
+# Acronyms that are also everyday words, told apart by their capitals before everything is lowercased.
+_ACRONYMS = {"AT": "assistive technology", "ADD": "attention deficit disorder"}
+_ACRONYM = re.compile(r"\b(?:" + "|".join(_ACRONYMS) + r")\b")
+
+
 def words(text: str) -> list[str]:
-    """Lowercase word tokens; apostrophes join ("don't" -> "dont")."""
+    """Lowercase word tokens; apostrophes join ("don't" -> "dont"); "AT" is assistive technology, "at" is not."""
+    text = _ACRONYM.sub(lambda m: _ACRONYMS[m.group()], text)
     text = text.lower().replace("'", "").replace("’", "")
     return _WORD.findall(text)
 

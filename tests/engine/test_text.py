@@ -31,3 +31,11 @@ def test_typos_are_corrected_toward_known_terms() -> None:
     assert lexicon.terms("occupatinal therapy for handwritting") == ["=ot", "handwrit"]
     assert lexicon.terms("evalaute") == ["evalu"]  # a swap of two letters
     assert lexicon.terms("zzzzzz") == ["zzzzzz"]  # nothing near: left alone
+
+
+def test_capitalised_acronyms_are_told_apart_from_everyday_words() -> None:
+    from bot.engine.text import words
+
+    assert words("is a slant board AT?") == ["is", "a", "slant", "board", "assistive", "technology"]
+    assert words("look at the ADD plan, then add notes") == [
+        "look", "at", "the", "attention", "deficit", "disorder", "plan", "then", "add", "notes"]
