@@ -55,9 +55,14 @@ def reply_embed(reply: Reply) -> discord.Embed:
     return decline_embed(reply)
 
 
+def page_bounds(count: int, page: int, per_page: int) -> tuple[int, int]:
+    """(the page, clamped into range, and how many pages) for `count` items."""
+    pages = max(1, -(-count // per_page))
+    return max(0, min(page, pages - 1)), pages
+
+
 def entry_list_embed(title: str, entries: list[Entry], page: int, per_page: int = 15) -> discord.Embed:
-    pages = max(1, -(-len(entries) // per_page))
-    page = max(0, min(page, pages - 1))
+    page, pages = page_bounds(len(entries), page, per_page)
     chunk = entries[page * per_page:(page + 1) * per_page]
     lines = [f"`{e.id}` {'✏️ ' if e.origin == 'community' else ''}{shorten(e.question, 90)}" for e in chunk]
     embed = discord.Embed(title=shorten(title, limits.EMBED_TITLE),

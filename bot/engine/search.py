@@ -49,7 +49,6 @@ class Hit:
     cosine: float  # idf-weighted cosine between the question and its closest phrasing (0..1)
     posterior: float  # naive Bayes probability of this entry among the candidates (0..1)
     coverage: float  # share of the question's information (idf mass) the entry contains anywhere
-    evidence: float  # that information in absolute terms: the idf mass the entry contains
 
 
 def entry_fields(entry: Entry) -> dict[str, str]:
@@ -257,10 +256,9 @@ class Retriever:
         hits = []
         for entry in pool:
             posterior = math.exp(log_odds[entry] - top) / norm if bayes_terms else 0.0
-            evidence = sum(weight[t] for t in known if _contains(self._vocab[entry], t))
+            coverage = sum(weight[t] for t in known if _contains(self._vocab[entry], t)) / total
             score = first_pass(entry) + BAYES_WEIGHT * posterior
             hits.append(Hit(self.entries[entry], score, entry_scores.get(entry, 0.0) / ceiling,
-                            best_phrasing.get(entry, 0.0), best_cosine.get(entry, 0.0), posterior, evidence / total,
-                            evidence))
+                            best_phrasing.get(entry, 0.0), best_cosine.get(entry, 0.0), posterior, coverage))
         hits.sort(key=lambda h: h.score, reverse=True)
         return hits[:limit], terms

@@ -16,7 +16,7 @@ from ...engine.models import Entry
 from .. import limits
 from ..errors import GuardedModal, GuardedView, guarded
 from ..permissions import require_guild, require_moderator
-from ..render import entry_embed, entry_list_embed
+from ..render import entry_embed, entry_list_embed, page_bounds
 from .ask import ENTRY_ID
 
 if TYPE_CHECKING:
@@ -183,8 +183,7 @@ PER_PAGE = 15
 
 async def list_page(bot: OtBot, guild: int, tag: str | None, page: int) -> tuple[discord.Embed, discord.ui.View]:
     entries = await bot.engine.faq.list(guild, tag)
-    pages = max(1, -(-len(entries) // PER_PAGE))
-    page = max(0, min(page, pages - 1))
+    page, pages = page_bounds(len(entries), page, PER_PAGE)
     title = f"FAQ entries tagged '{tag}'" if tag else "FAQ entries"
     view = discord.ui.View(timeout=None)
     if page > 0:
