@@ -13,10 +13,12 @@ import yaml
 
 from .errors import ContentError, Problem
 from .models import (
+    AUDIENCES,
     CATEGORIES,
     DEFAULT_OPTIONS,
     FACTORS,
     MAX_ANSWER_CHARS,
+    MAX_NOTE_CHARS,
     MAX_SIDE_CHARS,
     Entry,
     Origin,
@@ -36,7 +38,8 @@ from .yaml_fields import (
 )
 
 SYNONYMS_FILE = "synonyms.yaml"
-ENTRY_KEYS = {"id", "question", "alternates", "answer", "school", "medical", "tags", "related", "sources", "reviewed"}
+ENTRY_KEYS = {"id", "question", "alternates", "answer", "school", "medical", "tags", "related", "sources", "reviewed",
+              "audiences", "for_teachers", "for_ots"}
 SCENARIO_KEYS = {
     "id", "title", "grade", "age", "setting", "category", "difficulty", "vignette", "question", "options",
     "answer", "partial", "explanation", "why_not", "factors", "sources",
@@ -73,6 +76,11 @@ def parse_entry(raw: Any, origin: Origin = Origin.CURATED) -> tuple[Entry | None
         problems.append(("alternates", f"needs at least {MIN_ALTERNATES} alternates, has {len(alternates)}"))
     tags = tuple(t.lower() for t in text_list(raw, "tags", problems))
     related = text_list(raw, "related", problems)
+    audiences = tuple(a.lower() for a in text_list(raw, "audiences", problems))
+    for bad in sorted(set(audiences) - set(AUDIENCES)):
+        problems.append(("audiences", f"unknown audience '{bad}' (allowed: {', '.join(AUDIENCES)})"))
+    for_teachers = text_field(raw, "for_teachers", problems, required=False, limit=MAX_NOTE_CHARS)
+    for_ots = text_field(raw, "for_ots", problems, required=False, limit=MAX_NOTE_CHARS)
     sources = sources_field(raw, problems)
     reviewed = raw.get("reviewed")
     if isinstance(reviewed, dt.date):
@@ -88,7 +96,7 @@ def parse_entry(raw: Any, origin: Origin = Origin.CURATED) -> tuple[Entry | None
     if problems or entry_id is None or question is None or answer is None:
         return None, problems
     entry = Entry(entry_id, question, answer, alternates, school, medical, tags, related, sources,
-                  reviewed, origin)
+                  reviewed, origin, audiences, for_teachers, for_ots)
     return entry, []
 
 

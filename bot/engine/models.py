@@ -7,6 +7,8 @@ from enum import StrEnum
 
 MAX_ANSWER_CHARS = 1500
 MAX_SIDE_CHARS = 1000
+MAX_NOTE_CHARS = 500
+AUDIENCES = ("parents", "teachers", "ots")
 
 # Guild id used by the terminal adapter: a community of one.
 LOCAL_COMMUNITY = 0
@@ -54,6 +56,9 @@ class Entry:
     sources: tuple[Source, ...] = ()
     reviewed: str | None = None
     origin: Origin = Origin.CURATED
+    audiences: tuple[str, ...] = ()  # who the entry is written for: parents, teachers, ots
+    for_teachers: str | None = None  # a short practical note for teachers and paraprofessionals
+    for_ots: str | None = None  # a short practical note for OTs, OTAs and OT students
 
     def as_dict(self) -> dict[str, object]:
         """The knowledge/ YAML shape (used by export and by the store)."""
@@ -72,6 +77,12 @@ class Entry:
         out["sources"] = [s.as_dict() for s in self.sources]
         if self.reviewed:
             out["reviewed"] = self.reviewed
+        if self.audiences:
+            out["audiences"] = list(self.audiences)
+        if self.for_teachers:
+            out["for_teachers"] = self.for_teachers
+        if self.for_ots:
+            out["for_ots"] = self.for_ots
         return out
 
 
@@ -93,6 +104,10 @@ class Reply:
     suggestions: tuple[Entry, ...] = ()
     related: tuple[Entry, ...] = ()
     decline_message: str | None = None
+    # Set only when a parent asks about their own child: the "bring this to the IEP/504 team" line, shown once.
+    family_note: str | None = None
+    # A second question in the same message that another entry answers well ("You also asked about ...").
+    also_asked: tuple[Entry, ...] = ()
 
     @property
     def answered(self) -> bool:
