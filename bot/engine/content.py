@@ -11,6 +11,7 @@ from typing import Any
 
 import yaml
 
+from . import safe_yaml
 from .errors import ContentError, Problem
 from .models import (
     AUDIENCES,
@@ -45,6 +46,9 @@ SCENARIO_KEYS = {
     "answer", "partial", "explanation", "why_not", "factors", "sources",
 }
 MIN_ALTERNATES = 3
+# Wording that speaks to a parent only; an entry that also serves teachers or OTs must not use it.
+PARENT_ONLY_WORDING = re.compile(r"\byour (?:own )?(?:child|children|son|daughter|kid|kiddo)(?:'s)?\b", re.IGNORECASE)
+STALE_AFTER_DAYS = 365  # `otbot check` lists entries not reviewed for longer than this
 MAX_VIGNETTE_CHARS = 900
 MAX_EXPLANATION_CHARS = 1000
 MAX_WHY_NOT_CHARS = 300
@@ -79,6 +83,12 @@ def parse_entry(raw: Any, origin: Origin = Origin.CURATED) -> tuple[Entry | None
     audiences = tuple(a.lower() for a in text_list(raw, "audiences", problems))
     for bad in sorted(set(audiences) - set(AUDIENCES)):
         problems.append(("audiences", f"unknown audience '{bad}' (allowed: {', '.join(AUDIENCES)})"))
+    if origin is Origin.CURATED and not audiences:
+        problems.append(("audiences", f"missing 'audiences': who the entry is written for ({', '.join(AUDIENCES)})"))
+    if answer and {"teachers", "ots"} & set(audiences) and (parental := PARENT_ONLY_WORDING.search(answer)):
+        problems.append(("answer", f"the answer says '{parental.group(0)}' but the entry is also for "
+                                   f"{' and '.join(a for a in audiences if a != 'parents')}: write 'the student' "
+                                   "or 'the family', and say who acts"))
     for_teachers = text_field(raw, "for_teachers", problems, required=False, limit=MAX_NOTE_CHARS)
     for_ots = text_field(raw, "for_ots", problems, required=False, limit=MAX_NOTE_CHARS)
     sources = sources_field(raw, problems)
@@ -102,13 +112,12 @@ def parse_entry(raw: Any, origin: Origin = Origin.CURATED) -> tuple[Entry | None
 
 def _read_synonyms(path: Path, shown: str, problems: list[Problem]) -> list[list[str]]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        problems.append(Problem(shown, mark.line + 1 if mark else None, f"invalid YAML: {exc.problem}"))
+        data, _ = safe_yaml.load(path.read_text(encoding="utf-8"))
+    except safe_yaml.YamlProblem as exc:
+        problems.append(Problem(shown, exc.line, exc.message))
         return []
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        problems.append(Problem(shown, None, f"cannot read synonyms: {exc}"))
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.append(Problem(shown, None, f"cannot read synonyms: {safe_yaml.shorten(exc)}"))
         return []
     groups = data.get("groups") if isinstance(data, dict) else None
     if not isinstance(groups, list):
@@ -296,3 +305,9 @@ def load_all(knowledge_dir: Path, scenarios_dir: Path) -> tuple[Knowledge, list[
 def entries_to_yaml(entries: Iterable[Entry]) -> str:
     """The knowledge/ file format, for export."""
     return yaml.safe_dump([e.as_dict() for e in entries], sort_keys=False, allow_unicode=True, width=100)
+
+
+def stale_entries(entries: Iterable[Entry], today: dt.date) -> list[Entry]:
+    """Entries whose `reviewed` date is more than STALE_AFTER_DAYS old: listed by `otbot check`, not errors."""
+    cutoff = today - dt.timedelta(days=STALE_AFTER_DAYS)
+    return [e for e in entries if e.reviewed and dt.date.fromisoformat(e.reviewed) < cutoff]

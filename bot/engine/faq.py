@@ -7,8 +7,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
-
+from . import safe_yaml
 from .answers import KnowledgeBase
 from .content import entries_to_yaml, parse_entry
 from .errors import NotFound, UserError
@@ -159,13 +158,9 @@ class Faq:
     async def plan_import(self, community: int, text: str) -> ImportPlan:
         plan = ImportPlan()
         try:
-            data = yaml.safe_load(text)
-        except yaml.MarkedYAMLError as exc:
-            line = exc.problem_mark.line + 1 if exc.problem_mark else "?"
-            plan.problems.append(f"line {line}: invalid YAML: {exc.problem}")
-            return plan
-        except yaml.YAMLError as exc:
-            plan.problems.append(f"invalid YAML: {exc}")
+            data, _ = safe_yaml.load(text)
+        except safe_yaml.YamlProblem as exc:
+            plan.problems.append(f"line {exc.line}: {exc.message}" if exc.line else exc.message)
             return plan
         if not isinstance(data, list) or not data:
             plan.problems.append("the file must be a YAML list of entries, like an export")

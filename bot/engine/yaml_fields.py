@@ -6,13 +6,23 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 
+from . import safe_yaml
 from .errors import Problem
 from .models import Source
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+# Hosts that copy, proxy or archive other people's documents: cite the original instead (issue 8's review).
+MIRROR_HOSTS = (
+    "studylib.net", "corada.com", "info.5y1.org", "slideplayer.com", "slideshare.net", "scribd.com",
+    "coursehero.com", "pdfcoffee.com", "dokumen.pub", "vdocuments.net", "documents.pub", "web.archive.org",
+    "archive.ph", "archive.today", "archive.is", "jurris.com",
+)
+MIRROR_HOST_PREFIXES = ("redlib.", "libreddit.", "teddit.")  # Reddit front-ends on many domains
 
 # A problem found while parsing one record: the key it concerns (for the line number) and the message.
 KeyProblem = tuple[str | None, str]
@@ -36,20 +46,11 @@ def read_list(path: Path, shown: str, problems: list[Problem]) -> list[Record]:
     except (OSError, UnicodeDecodeError) as exc:
         problems.append(Problem(shown, None, f"cannot read file: {exc}"))
         return []
-    loader = yaml.SafeLoader(text)
     try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        problems.append(Problem(shown, line, f"invalid YAML: {exc.problem or exc.context}"))
+        data, node = safe_yaml.load(text)
+    except safe_yaml.YamlProblem as exc:
+        problems.append(Problem(shown, exc.line, exc.message))
         return []
-    except yaml.YAMLError as exc:
-        problems.append(Problem(shown, None, f"invalid YAML: {exc}"))
-        return []
-    finally:
-        loader.dispose()
     if data is None:
         return []
     if not isinstance(data, list) or not isinstance(node, yaml.SequenceNode):
@@ -134,9 +135,20 @@ def sources_field(raw: dict[str, Any], problems: list[KeyProblem]) -> tuple[Sour
         url, cite = item.get("url"), item.get("cite")
         if not url and not cite:
             problems.append(("sources", f"source '{item['title']}' needs a 'url' or a 'cite'"))
+        if url and (host := mirror_host(str(url))):
+            problems.append(("sources", f"source '{item['title']}' is on {host}, a copy or proxy: cite the original"))
         sources.append(Source(item["title"].strip(), str(url).strip() if url else None,
                               str(cite).strip() if cite else None))
     return tuple(sources)
+
+
+def mirror_host(url: str) -> str | None:
+    """The host of `url` when it is a known mirror, proxy or archive."""
+    host = urlsplit(url.strip()).hostname or ""
+    host = host.removeprefix("www.")
+    if host.startswith(MIRROR_HOST_PREFIXES) or any(host == h or host.endswith("." + h) for h in MIRROR_HOSTS):
+        return host
+    return None
 
 
 def check_id(raw: dict[str, Any], problems: list[KeyProblem]) -> str | None:

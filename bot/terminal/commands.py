@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from ..engine.content import load_knowledge, load_scenarios
+from ..engine.content import load_knowledge, load_scenarios, stale_entries
 from ..engine.errors import Problem, UserError
 from ..engine.evaluate import evaluate, read_labeled
 from ..engine.models import Reply
@@ -58,6 +59,8 @@ def check(knowledge_dir: Path, scenarios_dir: Path, out: TextIO = sys.stdout) ->
     scenarios = load_scenarios(scenarios_dir, problems)
     for problem in problems:
         out.write(f"{problem}\n")
+    for entry in stale_entries(knowledge.entries, dt.date.today()):
+        out.write(f"note: '{entry.id}' was last reviewed on {entry.reviewed}, more than a year ago\n")
     sourced = sum(1 for e in knowledge.entries if e.sources)
     out.write(f"{len(knowledge.entries)} entries ({sourced} sourced), {len(knowledge.synonym_groups)} synonym groups, "
               f"{len(scenarios)} scenarios: {'OK' if not problems else f'{len(problems)} problem(s)'}\n")

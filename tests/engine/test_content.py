@@ -22,6 +22,7 @@ GOOD_ENTRY = """\
   alternates: [school ot, ot at school, what do school ots do]
   answer: It helps students take part in school.
   tags: [basics]
+  audiences: [parents, teachers]
   related: [second-entry]
   sources:
     - title: IDEA regulations
@@ -31,6 +32,7 @@ GOOD_ENTRY = """\
   question: What is clinic OT?
   alternates: [clinic ot, outpatient ot, private ot]
   answer: It treats what the payer covers.
+  audiences: [parents]
   sources: [{title: A page, url: "https://example.org"}]
   reviewed: 2026-11-26
 """
@@ -74,15 +76,21 @@ def test_malformed_yaml_names_file_and_line(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("mutation", "expected", "line"),
     [
-        (lambda t: t.replace("id: second-entry", "id: first-entry"), "duplicate id 'first-entry'", 11),
-        (lambda t: t.replace("related: [second-entry]", "related: [nowhere]"), "related id 'nowhere'", 6),
+        (lambda t: t.replace("id: second-entry", "id: first-entry"), "duplicate id 'first-entry'", 12),
+        (lambda t: t.replace("related: [second-entry]", "related: [nowhere]"), "related id 'nowhere'", 7),
         (lambda t: t.replace("  sources: [{title: A page, url: \"https://example.org\"}]\n", ""),
-         "missing source", 11),
-        (lambda t: t.replace("It treats what the payer covers.", "x" * 1501), "too long (1501", 14),
+         "missing source", 12),
+        (lambda t: t.replace("It treats what the payer covers.", "x" * 1501), "too long (1501", 15),
         (lambda t: t.replace("  tags: [basics]\n", "  tags: [basics]\n  colour: blue\n"), "unknown key 'colour'", 6),
         (lambda t: t.replace("alternates: [clinic ot, outpatient ot, private ot]", "alternates: [one]"),
-         "at least 3 alternates", 13),
-        (lambda t: t.replace("reviewed: 2026-11-26\n- id", "reviewed: someday\n- id"), "must be a date", 10),
+         "at least 3 alternates", 14),
+        (lambda t: t.replace("reviewed: 2026-11-26\n- id", "reviewed: someday\n- id"), "must be a date", 11),
+        (lambda t: t.replace("  audiences: [parents]\n", ""), "missing 'audiences'", 12),
+        (lambda t: t.replace("audiences: [parents]", "audiences: [pupils]"), "unknown audience 'pupils'", 16),
+        (lambda t: t.replace("It helps students take part in school.", "It helps your child at school."),
+         "says 'your child' but the entry is also for teachers", 4),
+        (lambda t: t.replace('url: "https://example.org"', 'url: "https://studylib.net/doc/1"'),
+         "is on studylib.net, a copy or proxy", 17),
     ],
 )
 def test_each_mistake_is_reported_with_its_line(tmp_path: Path, mutation, expected: str, line: int) -> None:
@@ -171,3 +179,19 @@ def test_hard_wrapped_text_is_joined_but_lists_keep_their_lines() -> None:
     from bot.engine.yaml_fields import unwrap
 
     assert unwrap("one two\nthree\n\n- a\n- b\n  more\n1. c\n\nend") == "one two three\n\n- a\n- b more\n1. c\n\nend"
+
+
+def test_parent_wording_is_fine_in_an_entry_only_for_parents(tmp_path: Path) -> None:
+    write(tmp_path, "a.yaml", GOOD_ENTRY.replace("It treats what the payer covers.", "It helps your son at home."))
+    problems: list[Problem] = []
+    load_knowledge(tmp_path, problems)
+    assert problems == []
+
+
+def test_check_lists_entries_not_reviewed_for_a_year_without_failing(tmp_path: Path) -> None:
+    write(tmp_path / "k", "a.yaml", GOOD_ENTRY.replace("reviewed: 2026-11-26\n- id", "reviewed: 2019-01-02\n- id"))
+    (tmp_path / "s").mkdir()
+    out = io.StringIO()
+    assert check(tmp_path / "k", tmp_path / "s", out) == 0
+    assert "'first-entry' was last reviewed on 2019-01-02" in out.getvalue()
+    assert "second-entry' was last" not in out.getvalue()
