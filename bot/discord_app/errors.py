@@ -11,6 +11,7 @@ import discord
 from discord import app_commands
 
 from ..engine.errors import UserError
+from .respond import send
 
 log = logging.getLogger(__name__)
 
@@ -36,9 +37,7 @@ def user_message(error: BaseException) -> str | None:
 
 async def send_ephemeral(interaction: discord.Interaction, text: str) -> None:
     """Reply privately, whether or not the interaction was already answered or deferred."""
-    from .respond import send  # a "thinking" placeholder is replaced, not left spinning
-
-    try:
+    try:  # `send` replaces a "thinking" placeholder instead of leaving it spinning
         await send(interaction, text[:2000], ephemeral=True)
     except discord.HTTPException:
         log.warning("could not deliver an error message for interaction %s", interaction.id)

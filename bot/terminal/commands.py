@@ -39,14 +39,14 @@ async def ask(engine: Engine, words: list[str], *, as_json: bool, community: int
     if words == ["-"]:
         # One question per line, one answer per line, in order; flushed so a pipe can read as it goes.
         for line in stdin:
-            reply = await engine.kb.ask(line.rstrip("\n"), community, record=False)
+            reply = await engine.kb.ask(line.rstrip("\n"), community)
             out.write((json.dumps(reply_json(reply), ensure_ascii=False) if as_json else reply_text(reply)) + "\n")
             out.flush()
         return 0
     question = " ".join(words)
     if not question.strip():
         raise UserError("Give a question, e.g. otbot ask why does my child get OT at the clinic but not at school")
-    reply = await engine.kb.ask(question, community, record=False)
+    reply = await engine.kb.ask(question, community)
     out.write((json.dumps(reply_json(reply), ensure_ascii=False, indent=2) if as_json else reply_text(reply)) + "\n")
     return 0
 

@@ -176,6 +176,12 @@ def custom_ids(message_or_body: dict[str, Any]) -> list[str]:
     return [c["custom_id"] for row in rows for c in row.get("components", []) if "custom_id" in c]
 
 
+def button_id(message_or_body: dict[str, Any], prefix: str) -> str:
+    """The one custom id starting with `prefix` (ids end with state the test does not know, e.g. a stored id)."""
+    [found] = [c for c in custom_ids(message_or_body) if c == prefix or c.startswith(prefix + ":")]
+    return found
+
+
 def button_labels(message_or_body: dict[str, Any]) -> dict[str, str]:
     data = message_or_body.get("data") if "type" in message_or_body and "data" in message_or_body else None
     rows = (data or message_or_body).get("components") or []

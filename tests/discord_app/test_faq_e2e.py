@@ -19,6 +19,7 @@ from .conftest import (
     MOD,
     MOD_ROLE,
     acked,
+    button_id,
     button_labels,
     custom_ids,
     embeds_of,
@@ -80,7 +81,7 @@ async def test_add_modal_then_ask_history_edit_remove(fake: FakeDiscord, bot: Ot
                                               options={"question": "how can my child borrow a weighted vest "
                                                                    "from the district lending library?"}))
     assert embeds_of(answered)[0]["title"] == QUESTION
-    assert f"otbot:fb:y:{entry_id}" in custom_ids(answered)
+    assert button_id(answered, f"otbot:fb:y:{entry_id}")
 
     history = await acked(await fake.slash("faq history", channel_id=CHAN_A, user=ADMIN,
                                              options={"entry": entry_id}))
@@ -102,6 +103,15 @@ async def test_add_modal_then_ask_history_edit_remove(fake: FakeDiscord, bot: Ot
     removed = await acked(await fake.click(message, f"otbot:faqrm:{entry_id}", ADMIN))
     assert removed["type"] == 7 and "removed" in removed["data"]["content"]
     assert await engine.kb.get(entry_id, GUILD_A) is None
+
+
+async def test_the_same_form_sent_again_saves_once(fake: FakeDiscord, bot: OtBot, engine: Engine) -> None:
+    # As after a lost acknowledgement: the moderator opens /faq add again and sends the same text.
+    _, first = await add_entry(fake)
+    _, second = await add_entry(fake)
+    assert first == second
+    assert [e.id for e in await engine.faq.list(GUILD_A) if e.question == QUESTION] == [first]
+    assert len(await engine.faq.history(GUILD_A, first)) == 1
 
 
 async def test_member_without_rights_gets_no_modal_and_the_moderator_role_does(

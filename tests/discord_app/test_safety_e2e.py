@@ -26,6 +26,7 @@ from .conftest import (
     P1,
     acked,
     assert_every_interaction_acknowledged,
+    button_id,
     button_labels,
     custom_ids,
     embeds_of,
@@ -50,8 +51,8 @@ async def test_entry_with_mentions_goes_out_without_pings(fake: FakeDiscord, bot
     engine.kb.thresholds = Thresholds(answer=1.01, suggest=0.05)  # now a "did you mean" with that entry
     handle = await fake.slash("ask", channel_id=CHAN_A, user=MEMBER, options={"question": question})
     body = await acked(handle)
-    assert f"otbot:entry:{entry_id}" in custom_ids(body) and handle.original is not None
-    await acked(await fake.click(handle.original, f"otbot:entry:{entry_id}", MEMBER))
+    assert handle.original is not None
+    await acked(await fake.click(handle.original, button_id(body, f"otbot:entry:{entry_id}"), MEMBER))
 
     sent = message_requests(fake)
     carrying = [data for _, data in sent if "@everyone" in str(data) and "<@&123>" in str(data)]

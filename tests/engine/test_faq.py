@@ -7,7 +7,7 @@ import pytest
 from bot.engine.answers import KnowledgeBase
 from bot.engine.content import Knowledge
 from bot.engine.errors import NotFound, UserError
-from bot.engine.faq import Faq
+from bot.engine.faq import FaqEditor
 from bot.engine.store import ConcurrentEdit, Store
 
 ENTRY = {
@@ -20,11 +20,11 @@ ENTRY = {
 
 
 @pytest.fixture
-def faq(knowledge: Knowledge, store: Store) -> Faq:
-    return Faq(KnowledgeBase(knowledge, store), store)
+def faq(knowledge: Knowledge, store: Store) -> FaqEditor:
+    return FaqEditor(KnowledgeBase(knowledge, store), store)
 
 
-async def test_add_edit_remove_are_recorded_in_history(faq: Faq) -> None:
+async def test_add_edit_remove_are_recorded_in_history(faq: FaqEditor) -> None:
     entry = await faq.add(5, ENTRY, actor="alice")
     assert entry.id == "when-is-the-parent-ot-night"
     assert entry.sources[0].url == "https://district.example/events"
@@ -38,7 +38,7 @@ async def test_add_edit_remove_are_recorded_in_history(faq: Faq) -> None:
     assert await faq.kb.get(entry.id, 5) is None
 
 
-async def test_restore_brings_back_an_old_version_as_a_new_one(faq: Faq) -> None:
+async def test_restore_brings_back_an_old_version_as_a_new_one(faq: FaqEditor) -> None:
     entry = await faq.add(5, ENTRY, actor="alice")
     await faq.edit(5, entry.id, {**ENTRY, "answer": "Wrong text."}, actor="bob")
     restored = await faq.restore(5, entry.id, 1, actor="alice")
@@ -48,7 +48,7 @@ async def test_restore_brings_back_an_old_version_as_a_new_one(faq: Faq) -> None
         await faq.restore(5, entry.id, 9, actor="alice")
 
 
-async def test_invalid_entries_are_refused_with_reasons(faq: Faq) -> None:
+async def test_invalid_entries_are_refused_with_reasons(faq: FaqEditor) -> None:
     with pytest.raises(UserError, match="missing source"):
         await faq.add(5, {**ENTRY, "sources": []}, actor="a")
     with pytest.raises(UserError, match="too long"):
@@ -59,7 +59,7 @@ async def test_invalid_entries_are_refused_with_reasons(faq: Faq) -> None:
         await faq.add(5, {**ENTRY, "related": ["no-such-entry"]}, actor="a")
 
 
-async def test_two_moderators_editing_at_once_do_not_overwrite_each_other(faq: Faq) -> None:
+async def test_two_moderators_editing_at_once_do_not_overwrite_each_other(faq: FaqEditor) -> None:
     entry = await faq.add(5, ENTRY, actor="alice")
     await faq.edit(5, entry.id, {**ENTRY, "answer": "First edit."}, actor="alice", expected_version=1)
     with pytest.raises(ConcurrentEdit):
@@ -67,14 +67,14 @@ async def test_two_moderators_editing_at_once_do_not_overwrite_each_other(faq: F
     assert (await faq.require(5, entry.id)).answer == "First edit."
 
 
-async def test_phrasing_from_the_missed_queue_is_added_to_an_entry(faq: Faq) -> None:
+async def test_phrasing_from_the_missed_queue_is_added_to_an_entry(faq: FaqEditor) -> None:
     await faq.add_phrasing(5, "school-vs-clinic-ot", "why is the clinic ot diffrent from the school one", "mod")
     entry = await faq.require(5, "school-vs-clinic-ot")
     assert entry.alternates[-1] == "why is the clinic ot diffrent from the school one"
     assert await faq.kb.get("school-vs-clinic-ot", 6) != entry  # only this community changed
 
 
-async def test_export_then_import_round_trips_into_another_community(faq: Faq) -> None:
+async def test_export_then_import_round_trips_into_another_community(faq: FaqEditor) -> None:
     with pytest.raises(UserError, match="no entries of its own"):
         await faq.export(5)
     await faq.add(5, ENTRY, actor="alice")
@@ -88,7 +88,7 @@ async def test_export_then_import_round_trips_into_another_community(faq: Faq) -
     assert again.unchanged == ["when-is-the-parent-ot-night"] and not again.added
 
 
-async def test_import_reports_problems_and_refuses_to_apply(faq: Faq) -> None:
+async def test_import_reports_problems_and_refuses_to_apply(faq: FaqEditor) -> None:
     plan = await faq.plan_import(9, "- id: x\n  question: [broken\n")
     assert plan.problems and "line" in plan.problems[0]
     plan = await faq.plan_import(9, "- id: no-answer\n  question: Hi?\n  sources: [a]\n")
@@ -97,7 +97,7 @@ async def test_import_reports_problems_and_refuses_to_apply(faq: Faq) -> None:
         await faq.apply_import(9, plan, actor="admin")
 
 
-async def test_editing_a_curated_entry_guards_against_a_concurrent_edit(faq: Faq) -> None:
+async def test_editing_a_curated_entry_guards_against_a_concurrent_edit(faq: FaqEditor) -> None:
     opened_by_alice = await faq.version(5, "school-vs-clinic-ot")
     opened_by_bob = await faq.version(5, "school-vs-clinic-ot")
     assert opened_by_alice == opened_by_bob == 0
