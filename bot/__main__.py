@@ -7,7 +7,7 @@ import asyncio
 import sys
 from pathlib import Path
 
-from .config import Settings
+from .config import Settings, SettingsError
 from .engine.errors import ContentError, UserError
 
 DESCRIPTION = "otbot: answers about school-based vs medical-model occupational therapy, and scenario games."
@@ -74,8 +74,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     command = args.command or "chat"
     args.command = command
-    settings = Settings.load(env_file=args.env_file, knowledge=args.knowledge, scenarios=args.scenarios,
-                             db=args.db)
+    try:
+        settings = Settings.load(env_file=args.env_file, knowledge=args.knowledge, scenarios=args.scenarios,
+                                 db=args.db)
+    except SettingsError as exc:
+        print(f"otbot: {exc}", file=sys.stderr)
+        return 2
     try:
         if command == "check":
             from .terminal.commands import check
