@@ -194,3 +194,15 @@ async def test_about_shows_counts(fake: FakeDiscord, bot: OtBot, engine: Engine)
     in_b = await acked(await fake.slash("otbot about", channel_id=CHAN_B, user=MEMBER))
     assert {f["name"]: f["value"] for f in embeds_of(in_b)[0]["fields"]}["FAQ entries"] == str(len(engine.kb.curated))
     assert GUILD_A != GUILD_B
+
+
+async def test_autocomplete_ranks_entries_despite_typos_and_word_order(fake: FakeDiscord, bot: OtBot) -> None:
+    async def choices(typed: str) -> list[str]:
+        body = await acked(await fake.autocomplete("faq show", focused="entry", options={"entry": typed},
+                                                   channel_id=CHAN_A, user=MEMBER))
+        return [c["value"] for c in body["data"]["choices"]]
+
+    assert any("handwriting" in entry_id for entry_id in (await choices("handwritng"))[:3])
+    assert "school-vs-clinic-ot" in await choices("clinic vs school")
+    assert await choices("zzqx") == []
+    assert len(await choices("")) == 25
