@@ -81,7 +81,3 @@ class CommunitySettingsService:
         """Whether any community has answer channels (they need Discord's privileged message-content intent)."""
         return await self._store.any_answer_channels()
 
-
-async def load_settings(store: Store, community: int) -> CommunitySettings:
-    """Uncached read for code that still holds the store (the scenario cog until it moves to the service)."""
-    return CommunitySettings.from_dict(await store.settings(community))
