@@ -31,8 +31,9 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("file", type=Path)
 
     faq = sub.add_parser("faq", help="manage community FAQ entries stored in the database")
-    faq.add_argument("action", choices=["add", "list", "show", "remove", "history"])
-    faq.add_argument("args", nargs="*", help="entry id (show/remove/history) or tag (list)")
+    faq.add_argument("action", choices=["add", "list", "show", "remove", "history", "missed"])
+    faq.add_argument("args", nargs="*", help="entry id (show/remove/history), tag (list), or for missed: "
+                                             "nothing (list), new ID, phrasing ID ENTRY_ID, dismiss ID")
     faq.add_argument("--community", type=int, default=0, help="community (Discord server) id; 0 = local")
     faq.add_argument("--actor", default="terminal", help="name recorded in the history")
 

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import functools
 import logging
-from collections.abc import Awaitable, Callable
-from typing import Any
 
 import discord
 from discord import app_commands
@@ -63,16 +60,3 @@ class GuardedModal(discord.ui.Modal):
     async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:
         await report(interaction, error)
 
-
-def guarded(callback: Callable[[Any, discord.Interaction], Awaitable[None]]
-            ) -> Callable[[Any, discord.Interaction], Awaitable[None]]:
-    """For DynamicItem callbacks, whose errors discord.py only logs: route them through `report`."""
-
-    @functools.wraps(callback)
-    async def wrapper(self: Any, interaction: discord.Interaction) -> None:
-        try:
-            await callback(self, interaction)
-        except Exception as exc:
-            await report(interaction, exc)
-
-    return wrapper

@@ -46,8 +46,6 @@ class FaqRow:
     status: EntryStatus
     data: dict[str, Any] | None
     version: int
-    updated_at: str
-    updated_by: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +80,6 @@ class AskedQuestion:
     guild_id: int
     question: str
     asked_by: str | None
-    asked_at: str
 
 
 def _json(value: dict[str, Any] | None) -> str | None:
@@ -94,8 +91,7 @@ def _unjson(value: str | None) -> dict[str, Any] | None:
 
 
 def _faq_row(r: aiosqlite.Row) -> FaqRow:
-    return FaqRow(r["guild_id"], r["entry_id"], EntryStatus(r["status"]), _unjson(r["data"]), r["version"],
-                  r["updated_at"], r["updated_by"])
+    return FaqRow(r["guild_id"], r["entry_id"], EntryStatus(r["status"]), _unjson(r["data"]), r["version"])
 
 
 def _missed(r: aiosqlite.Row) -> MissedQuestion:
@@ -237,8 +233,7 @@ class Store:
 
     async def asked(self, guild_id: int, asked_id: int) -> AskedQuestion | None:
         r = await self.fetchone("SELECT * FROM asked WHERE guild_id = ? AND id = ?", (guild_id, asked_id))
-        return None if r is None else AskedQuestion(r["id"], r["guild_id"], r["question"], r["asked_by"],
-                                                    r["asked_at"])
+        return None if r is None else AskedQuestion(r["id"], r["guild_id"], r["question"], r["asked_by"])
 
     async def record_missed(self, guild_id: int, question: str, reason: MissedReason, *,
                             entry_id: str | None = None, confidence: float | None = None,
