@@ -3,14 +3,13 @@ staying in that server."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from bot.discord_app.client import OtBot
 from bot.engine.app import Engine
 
 from .conftest import (
     ADMIN,
     ADMIN_B,
+    ANSWER,
     CHAN_A,
     CHAN_B,
     GUILD_A,
@@ -18,51 +17,19 @@ from .conftest import (
     MEMBER,
     MOD,
     MOD_ROLE,
+    QUESTION,
+    SOURCES,
     acked,
+    add_entry,
     button_id,
     button_labels,
     custom_ids,
     embeds_of,
     is_ephemeral,
+    open_modal,
     text_of,
 )
 from .fake_discord import FakeDiscord
-
-QUESTION = "How do we borrow a weighted vest from the Maplewood district sensory lending library?"
-ANSWER = ("Ask your child's case manager to request one from the Maplewood lending library. A school OT "
-          "checks the fit and writes down when it is used. Bring questions to the IEP team.")
-SOURCES = "https://example.org/maplewood-lending-library\n34 CFR §300.34(c)(6)"
-
-
-def modal_inputs(body: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Text inputs of a modal callback (type 9), by label: {label: {custom_id, value, ...}}."""
-    assert body["type"] == 9, body
-    inputs: dict[str, dict[str, Any]] = {}
-    for row in body["data"]["components"]:
-        for comp in row.get("components") or [row.get("component")]:
-            label = comp.get("label") or row.get("label")
-            inputs[label] = comp
-    return inputs
-
-
-async def open_modal(fake: FakeDiscord, command: str, user: int, channel_id: int = CHAN_A,
-                     options: dict[str, Any] | None = None) -> tuple[str, dict[str, dict[str, Any]]]:
-    body = await acked(await fake.slash(command, channel_id=channel_id, user=user, options=options))
-    return body["data"]["custom_id"], modal_inputs(body)
-
-
-async def add_entry(fake: FakeDiscord, user: int = ADMIN, channel_id: int = CHAN_A, *, question: str = QUESTION,
-                    answer: str = ANSWER, sources: str = SOURCES, tags: str = "equipment, maplewood",
-                    alternates: str = "weighted vest loan") -> tuple[dict[str, Any], str]:
-    """Add an entry through /faq add; returns (the modal-submit response, the new entry id)."""
-    modal_id, inputs = await open_modal(fake, "faq add", user, channel_id)
-    values = {"Question": question, "Answer": answer, "Alternate phrasings (one per line)": alternates,
-              "Tags": tags, "Sources": sources}
-    submitted = await acked(await fake.submit_modal(
-        modal_id, {inputs[label]["custom_id"]: value for label, value in values.items()}))
-    content = submitted["data"]["content"]
-    assert content.startswith("Added `"), submitted
-    return submitted, content.split("`")[1]
 
 
 async def set_moderator_role(fake: FakeDiscord) -> None:

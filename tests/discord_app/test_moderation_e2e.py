@@ -7,21 +7,27 @@ from bot.engine.app import Engine
 
 from .conftest import (
     ADMIN,
+    ANSWER,
     CHAN_A,
     CHAN_GAME,
     GUILD_A,
     HOST,
     MEMBER,
+    QUESTION,
+    SOURCES,
     acked,
+    add_entry,
+    answer_ids,
     button_labels,
     custom_ids,
     embeds_of,
     is_ephemeral,
+    modal_inputs,
+    settled,
+    start_game,
     text_of,
 )
 from .fake_discord import FakeDiscord
-from .test_faq_e2e import ANSWER, QUESTION, SOURCES, add_entry, modal_inputs
-from .test_scenario_e2e import answer_ids, settled, start_game
 
 UNKNOWN = ["what's the weather in chicago", "best pizza near the school?", "is the district pool open?"]
 

@@ -26,6 +26,7 @@ from .conftest import (
     NO_PINGS,
     P1,
     acked,
+    add_entry,
     assert_every_interaction_acknowledged,
     button_id,
     button_labels,
@@ -33,10 +34,10 @@ from .conftest import (
     embeds_of,
     is_ephemeral,
     message_requests,
+    modal_inputs,
 )
 from .fake_discord import FakeDiscord
 from .fake_discord.limits import message_problems
-from .test_faq_e2e import add_entry, modal_inputs
 
 PINGY_ANSWER = ("Tell @everyone on the team, and <@&123> too: the school OT writes goals with the IEP team. "
                 "@here is also plain text here.")
