@@ -3,7 +3,14 @@ staying in that server."""
 
 from __future__ import annotations
 
+import threading
+from typing import Any
+
+import discord
+import pytest
+
 from bot.discord_app.client import OtBot
+from bot.engine import faq as engine_faq
 from bot.engine.app import Engine
 
 from .conftest import (
@@ -173,3 +180,38 @@ async def test_autocomplete_ranks_entries_despite_typos_and_word_order(fake: Fak
     assert "school-vs-clinic-ot" in await choices("clinic vs school")
     assert await choices("zzqx") == []
     assert len(await choices("")) == 25
+
+
+IMPORT = f"""- id: maplewood-vest-loans
+  question: {QUESTION}
+  answer: {ANSWER}
+  sources: [https://example.org/maplewood-lending-library]
+"""
+
+
+async def test_members_are_answered_while_an_import_is_read(fake: FakeDiscord, bot: OtBot,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reading an import runs off the event loop: here it cannot finish until a member's /ask was answered."""
+    asked = threading.Event()
+    real_plan = engine_faq.plan_import
+
+    def plan_after_the_member(text: str, existing: dict[str, Any]) -> engine_faq.ImportPlan:
+        assert asked.wait(10), "the member's /ask was not answered while the import was being read"
+        return real_plan(text, existing)
+
+    monkeypatch.setattr(engine_faq, "plan_import", plan_after_the_member)
+    data = IMPORT.encode()
+
+    async def read(self: discord.Attachment, **kwargs: Any) -> bytes:  # the fake serves no attachment files
+        return data
+
+    monkeypatch.setattr(discord.Attachment, "read", read)
+    importing = await fake.slash("faq import", channel_id=CHAN_A, user=ADMIN, options={"file": {
+        "filename": "faq.yaml", "size": len(data)}})
+    assert (await acked(importing))["type"] == 5  # "thinking" while the file is read
+    answered = await acked(await fake.slash("ask", channel_id=CHAN_A, user=MEMBER,
+                                              options={"question": "what is an IEP?"}))
+    assert embeds_of(answered)
+    asked.set()
+    [summary] = await importing.wait_followups(1, timeout=10)
+    assert "Dry run" in summary["content"] and "1 new" in summary["content"]

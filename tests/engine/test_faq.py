@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
+from bot.engine import faq as engine_faq
 from bot.engine.answers import KnowledgeBase
 from bot.engine.content import Knowledge
 from bot.engine.errors import NotFound, UserError
@@ -108,3 +111,37 @@ async def test_editing_a_curated_entry_guards_against_a_concurrent_edit(faq: Faq
         await faq.edit(5, "school-vs-clinic-ot", {**curated, "answer": "Bob's text."}, "bob",
                        expected_version=opened_by_bob)
     assert await faq.version(5, "school-vs-clinic-ot") == 1
+
+
+async def test_an_import_that_reads_too_long_is_refused(faq: FaqEditor, monkeypatch: pytest.MonkeyPatch) -> None:
+    release = threading.Event()
+
+    def stuck(text: str, existing: dict[str, object]) -> engine_faq.ImportPlan:
+        release.wait(5)  # a file whose aliases expand without end, say
+        return engine_faq.ImportPlan()
+
+    monkeypatch.setattr(engine_faq, "plan_import", stuck)
+    monkeypatch.setattr(engine_faq, "IMPORT_SECONDS", 0.05)
+    try:
+        with pytest.raises(UserError, match="took more than"):
+            await faq.plan_import(9, "- id: x\n")
+    finally:
+        release.set()
+
+
+async def test_an_import_confirmed_twice_writes_once(faq: FaqEditor) -> None:
+    await faq.add(5, ENTRY, actor="alice")
+    plan = await faq.plan_import(9, await faq.export(5))
+    assert await faq.apply_import(9, plan, actor="admin") == 1
+    assert await faq.apply_import(9, plan, actor="admin") == 0
+    assert len(await faq.history(9, "when-is-the-parent-ot-night")) == 1
+
+
+async def test_the_same_edit_or_phrasing_twice_is_one_version(faq: FaqEditor) -> None:
+    entry = await faq.add(5, ENTRY, actor="alice")
+    changed = {**ENTRY, "answer": "Moved to Wednesdays."}
+    await faq.edit(5, entry.id, changed, actor="bob", expected_version=1)
+    await faq.edit(5, entry.id, changed, actor="bob", expected_version=1)  # resubmitted: not a conflict
+    await faq.add_phrasing(5, entry.id, "ot night when", "carol")
+    await faq.add_phrasing(5, entry.id, "ot night when", "carol")
+    assert [h.version for h in await faq.history(5, entry.id)] == [1, 2, 3]
