@@ -65,11 +65,11 @@ def percentile(values: list[float], q: float) -> float:
 def time_ours(kb: KnowledgeBase, qs: list[str]) -> list[float]:
     async def run() -> list[float]:
         for q in qs[:20]:  # warm caches (typo corrections are memoised)
-            await kb.ask(q, record=False)
+            await kb.ask(q)
         out = []
         for q in qs:
             start = time.perf_counter()
-            await kb.ask(q, record=False)
+            await kb.ask(q)
             out.append((time.perf_counter() - start) * 1000)
         return out
 

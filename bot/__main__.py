@@ -7,7 +7,7 @@ import asyncio
 import sys
 from pathlib import Path
 
-from .config import Settings
+from .config import Settings, SettingsError
 from .engine.errors import ContentError, UserError
 
 DESCRIPTION = "otbot: answers about school-based vs medical-model occupational therapy, and scenario games."
@@ -31,8 +31,9 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("file", type=Path)
 
     faq = sub.add_parser("faq", help="manage community FAQ entries stored in the database")
-    faq.add_argument("action", choices=["add", "list", "show", "remove", "history"])
-    faq.add_argument("args", nargs="*", help="entry id (show/remove/history) or tag (list)")
+    faq.add_argument("action", choices=["add", "list", "show", "remove", "history", "missed"])
+    faq.add_argument("args", nargs="*", help="entry id (show/remove/history), tag (list), or for missed: "
+                                             "nothing (list), new ID, phrasing ID ENTRY_ID, dismiss ID")
     faq.add_argument("--community", type=int, default=0, help="community (Discord server) id; 0 = local")
     faq.add_argument("--actor", default="terminal", help="name recorded in the history")
 
@@ -74,8 +75,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     command = args.command or "chat"
     args.command = command
-    settings = Settings.load(env_file=args.env_file, knowledge=args.knowledge, scenarios=args.scenarios,
-                             db=args.db)
+    try:
+        settings = Settings.load(env_file=args.env_file, knowledge=args.knowledge, scenarios=args.scenarios,
+                                 db=args.db)
+    except SettingsError as exc:
+        print(f"otbot: {exc}", file=sys.stderr)
+        return 2
     try:
         if command == "check":
             from .terminal.commands import check

@@ -14,7 +14,8 @@ from . import errors
 
 log = logging.getLogger(__name__)
 
-COGS = ("ask", "scenario", "faq", "admin")
+# One discord.py extension per feature, loaded by name: each module has `async def setup(bot)`.
+EXTENSIONS = tuple(f"bot.discord_app.cogs.{name}" for name in ("ask", "scenario", "faq", "admin"))
 
 
 class OtBot(commands.Bot):
@@ -35,9 +36,8 @@ class OtBot(commands.Bot):
         self.tree.on_error = errors.report  # type: ignore[method-assign]
 
     async def setup_hook(self) -> None:
-        from .cogs import load_all
-
-        await load_all(self)
+        for extension in EXTENSIONS:
+            await self.load_extension(extension)
         log.info("loaded %d FAQ entries and %d scenarios", len(self.engine.kb.curated), len(self.engine.scenarios))
 
     async def on_message(self, message: discord.Message) -> None:

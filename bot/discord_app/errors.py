@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import functools
 import logging
-from collections.abc import Awaitable, Callable
-from typing import Any
 
 import discord
 from discord import app_commands
 
 from ..engine.errors import UserError
+from .respond import send
 
 log = logging.getLogger(__name__)
 
@@ -36,9 +34,7 @@ def user_message(error: BaseException) -> str | None:
 
 async def send_ephemeral(interaction: discord.Interaction, text: str) -> None:
     """Reply privately, whether or not the interaction was already answered or deferred."""
-    from .respond import send  # a "thinking" placeholder is replaced, not left spinning
-
-    try:
+    try:  # `send` replaces a "thinking" placeholder instead of leaving it spinning
         await send(interaction, text[:2000], ephemeral=True)
     except discord.HTTPException:
         log.warning("could not deliver an error message for interaction %s", interaction.id)
@@ -64,16 +60,3 @@ class GuardedModal(discord.ui.Modal):
     async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:
         await report(interaction, error)
 
-
-def guarded(callback: Callable[[Any, discord.Interaction], Awaitable[None]]
-            ) -> Callable[[Any, discord.Interaction], Awaitable[None]]:
-    """For DynamicItem callbacks, whose errors discord.py only logs: route them through `report`."""
-
-    @functools.wraps(callback)
-    async def wrapper(self: Any, interaction: discord.Interaction) -> None:
-        try:
-            await callback(self, interaction)
-        except Exception as exc:
-            await report(interaction, exc)
-
-    return wrapper

@@ -9,17 +9,13 @@ import discord
 MESSAGE = 2000
 EMBED_TITLE = 256
 EMBED_DESCRIPTION = 4096
-EMBED_FIELD_NAME = 256
 EMBED_FIELD_VALUE = 1024
 EMBED_FOOTER = 2048
 EMBED_AUTHOR = 256
 EMBED_TOTAL = 6000  # over every embed of one message together
 BUTTON_LABEL = 80  # Discord documents 80; some clients show fewer
-SELECT_LABEL = 100
-MODAL_TITLE = 45
 TEXT_INPUT_VALUE = 4000
 AUTOCOMPLETE_NAME = 100
-CUSTOM_ID = 100
 _KEEP = 100  # a text cut to fit the total keeps at least this much
 
 
@@ -29,20 +25,6 @@ def shorten(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
     return text[: max(limit - 1, 0)].rstrip() + "…"
-
-
-def split_message(text: str, limit: int = MESSAGE) -> list[str]:
-    """Pieces of at most `limit` characters, broken at paragraph, line or word ends where possible."""
-    pieces: list[str] = []
-    rest = text
-    while len(rest) > limit:
-        # the first kind of break found in the second half of the piece wins: paragraph, then line, then word
-        cut = next((c for sep in ("\n\n", "\n", " ") if (c := rest.rfind(sep, 0, limit + 1)) > limit // 2), limit)
-        pieces.append(rest[:cut].rstrip())
-        rest = rest[cut:].lstrip()
-    if rest or not pieces:
-        pieces.append(rest)
-    return pieces
 
 
 def fit_embeds(embeds: Sequence[discord.Embed], limit: int = EMBED_TOTAL) -> list[discord.Embed]:

@@ -108,17 +108,10 @@ class KnowledgeBase:
     async def get(self, entry_id: str, community: int = LOCAL_COMMUNITY) -> Entry | None:
         return (await self.entries(community)).get(entry_id)
 
-    async def ask(self, question: str, community: int = LOCAL_COMMUNITY, *, asked_by: str | None = None,
-                  record: bool = True) -> Reply:
-        """Answer, suggest or decline. Never raises on any text."""
-        text = clean(question)
-        reply = self._decide(text, await self._view(community))
-        if record and self.store and reply.outcome in (Outcome.UNSURE, Outcome.OUT_OF_SCOPE) and text:
-            await self.store.record_missed(
-                community, text, "unsure" if reply.outcome is Outcome.UNSURE else "declined",
-                entry_id=reply.suggestions[0].id if reply.suggestions else None,
-                confidence=reply.confidence, asked_by=asked_by)
-        return reply
+    async def ask(self, question: str, community: int = LOCAL_COMMUNITY) -> Reply:
+        """Answer, suggest or decline. Never raises on any text. (Storing the question and queueing what was
+        missed is engine/questions.py's job.)"""
+        return self._decide(clean(question), await self._view(community))
 
     def _decide(self, text: str, view: _View) -> Reply:
         if not text:

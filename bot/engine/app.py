@@ -1,4 +1,7 @@
-"""Everything the adapters need, opened once and closed once."""
+"""Everything the adapters need, opened once and closed once: the engine's services, nothing lower.
+
+Adapters call these services and get models back; the store (SQL) stays behind them.
+"""
 
 from __future__ import annotations
 
@@ -8,18 +11,26 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .answers import KnowledgeBase
+from .community import CommunitySettingsService
 from .content import load_all
-from .faq import Faq
+from .faq import FaqEditor
 from .game import Games
+from .missed import MissedQuestions
 from .models import Scenario
+from .posted import PostedMessages
+from .questions import Questions
 from .store import Store
 
 
 @dataclass
 class Engine:
-    store: Store
-    kb: KnowledgeBase
-    faq: Faq
+    store: Store  # for engine services and tests; adapters use the services below
+    kb: KnowledgeBase  # the entries each community sees (curated + its own), and the matcher over them
+    questions: Questions  # ask (stores the question, queues what was missed) and feedback
+    faq: FaqEditor
+    missed: MissedQuestions
+    communities: CommunitySettingsService
+    posted_messages: PostedMessages
     games: Games
     scenarios: list[Scenario]
 
@@ -31,6 +42,9 @@ async def open_engine(knowledge_dir: Path, scenarios_dir: Path, db_path: Path | 
     store = await Store.open(db_path)
     try:
         kb = KnowledgeBase(knowledge, store)
-        yield Engine(store, kb, Faq(kb, store), Games(store, scenarios), scenarios)
+        faq = FaqEditor(kb, store)
+        missed = MissedQuestions(store, faq)
+        yield Engine(store, kb, Questions(store, kb, missed), faq, missed, CommunitySettingsService(store),
+                     PostedMessages(store), Games(store, scenarios), scenarios)
     finally:
         await store.close()

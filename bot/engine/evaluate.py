@@ -66,7 +66,7 @@ def read_labeled(path: Path) -> list[Labeled]:
 async def evaluate(kb: KnowledgeBase, labeled: list[Labeled]) -> Report:
     report = Report()
     for item in labeled:
-        reply = await kb.ask(item.question, record=False)
+        reply = await kb.ask(item.question)
         got = reply.entry.id if reply.entry else None
         short = item.question if len(item.question) < 70 else item.question[:67] + "..."
         if item.expect is None:

@@ -136,4 +136,17 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (kind, key)
     );
     """,
+    # 4: every question asked, stored once: the buttons under its answer carry only its id (the text used to ride
+    # in the embed's author line, cut at 256 characters). Missed questions and feedback point back to it.
+    """
+    CREATE TABLE asked (
+        id       INTEGER PRIMARY KEY,
+        guild_id INTEGER NOT NULL,
+        question TEXT    NOT NULL,
+        asked_by TEXT,
+        asked_at TEXT    NOT NULL
+    );
+    ALTER TABLE missed_questions ADD COLUMN asked_id INTEGER REFERENCES asked (id);
+    ALTER TABLE feedback ADD COLUMN asked_id INTEGER REFERENCES asked (id);
+    """,
 ]

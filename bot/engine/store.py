@@ -11,6 +11,7 @@ import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -24,15 +25,27 @@ def now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
+class EntryStatus(StrEnum):
+    """A community's row for one entry: its own text, a curated entry hidden there, or removed."""
+
+    ACTIVE = "active"
+    HIDDEN = "hidden"
+    REMOVED = "removed"
+
+
+class MissedReason(StrEnum):
+    DECLINED = "declined"  # out of scope, or nothing close enough
+    UNSURE = "unsure"  # "did you mean" offered instead of an answer
+    NOT_HELPFUL = "not_helpful"  # answered, and the member clicked 👎
+
+
 @dataclass(frozen=True, slots=True)
 class FaqRow:
     guild_id: int
     entry_id: str
-    status: str  # active | hidden | removed
+    status: EntryStatus
     data: dict[str, Any] | None
     version: int
-    updated_at: str
-    updated_by: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +53,7 @@ class HistoryRow:
     entry_id: str
     version: int
     action: str
-    status: str
+    status: EntryStatus
     before: dict[str, Any] | None
     after: dict[str, Any] | None
     actor: str
@@ -51,11 +64,22 @@ class HistoryRow:
 class MissedQuestion:
     id: int
     question: str
-    reason: str
+    reason: MissedReason
     entry_id: str | None
     confidence: float | None
     asked_by: str | None
     asked_at: str
+    asked_id: int | None  # the `asked` row it came from (None for rows older than that table)
+
+
+@dataclass(frozen=True, slots=True)
+class AskedQuestion:
+    """A question as a member asked it, stored once: buttons on its answer refer to it by id."""
+
+    id: int
+    guild_id: int
+    question: str
+    asked_by: str | None
 
 
 def _json(value: dict[str, Any] | None) -> str | None:
@@ -67,13 +91,12 @@ def _unjson(value: str | None) -> dict[str, Any] | None:
 
 
 def _faq_row(r: aiosqlite.Row) -> FaqRow:
-    return FaqRow(r["guild_id"], r["entry_id"], r["status"], _unjson(r["data"]), r["version"], r["updated_at"],
-                  r["updated_by"])
+    return FaqRow(r["guild_id"], r["entry_id"], EntryStatus(r["status"]), _unjson(r["data"]), r["version"])
 
 
 def _missed(r: aiosqlite.Row) -> MissedQuestion:
-    return MissedQuestion(r["id"], r["question"], r["reason"], r["entry_id"], r["confidence"], r["asked_by"],
-                          r["asked_at"])
+    return MissedQuestion(r["id"], r["question"], MissedReason(r["reason"]), r["entry_id"], r["confidence"],
+                          r["asked_by"], r["asked_at"], r["asked_id"])
 
 
 class Store:
@@ -160,7 +183,7 @@ class Store:
                                 (guild_id, entry_id))
         return None if r is None else _faq_row(r)
 
-    async def change_faq(self, guild_id: int, entry_id: str, *, status: str, data: dict[str, Any] | None,
+    async def change_faq(self, guild_id: int, entry_id: str, *, status: EntryStatus, data: dict[str, Any] | None,
                          action: str, actor: str, before: dict[str, Any] | None,
                          expected_version: int | None = None) -> int:
         """Write the new state of one entry and its history row in one transaction; return the version.
@@ -198,29 +221,42 @@ class Store:
     async def history(self, guild_id: int, entry_id: str) -> list[HistoryRow]:
         rows = await self.fetchall(
             "SELECT * FROM faq_history WHERE guild_id = ? AND entry_id = ? ORDER BY version", (guild_id, entry_id))
-        return [HistoryRow(r["entry_id"], r["version"], r["action"], r["status"], _unjson(r["before"]),
+        return [HistoryRow(r["entry_id"], r["version"], r["action"], EntryStatus(r["status"]), _unjson(r["before"]),
                            _unjson(r["after"]), r["actor"], r["at"]) for r in rows]
 
-    # ------------------------------------------------------------ missed questions and feedback
+    # ------------------------------------------------------------ questions asked, missed, and feedback
 
-    async def record_missed(self, guild_id: int, question: str, reason: str, *, entry_id: str | None = None,
-                            confidence: float | None = None, asked_by: str | None = None) -> int:
+    async def record_asked(self, guild_id: int, question: str, asked_by: str | None) -> int:
+        cursor = await self.write("INSERT INTO asked (guild_id, question, asked_by, asked_at) VALUES (?, ?, ?, ?)",
+                                  (guild_id, question, asked_by, now()))
+        return int(cursor.lastrowid or 0)
+
+    async def asked(self, guild_id: int, asked_id: int) -> AskedQuestion | None:
+        r = await self.fetchone("SELECT * FROM asked WHERE guild_id = ? AND id = ?", (guild_id, asked_id))
+        return None if r is None else AskedQuestion(r["id"], r["guild_id"], r["question"], r["asked_by"])
+
+    async def record_missed(self, guild_id: int, question: str, reason: MissedReason, *,
+                            entry_id: str | None = None, confidence: float | None = None,
+                            asked_by: str | None = None, asked_id: int | None = None) -> int:
         cursor = await self.write(
-            "INSERT INTO missed_questions (guild_id, question, reason, entry_id, confidence, asked_by, asked_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (guild_id, question, reason, entry_id, confidence, asked_by, now()),
+            "INSERT INTO missed_questions (guild_id, question, reason, entry_id, confidence, asked_by, asked_at, "
+            "asked_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (guild_id, question, reason.value, entry_id, confidence, asked_by, now(), asked_id),
         )
         return int(cursor.lastrowid or 0)
 
     async def missed(self, guild_id: int, limit: int = 25) -> list[MissedQuestion]:
+        """The open queue, newest first."""
         rows = await self.fetchall(
             "SELECT * FROM missed_questions WHERE guild_id = ? AND resolved_at IS NULL ORDER BY id DESC LIMIT ?",
             (guild_id, limit))
         return [_missed(r) for r in rows]
 
     async def missed_one(self, guild_id: int, missed_id: int) -> MissedQuestion | None:
-        r = await self.fetchone("SELECT * FROM missed_questions WHERE guild_id = ? AND id = ?",
-                                (guild_id, missed_id))
+        """One open question of the queue (None once resolved)."""
+        r = await self.fetchone(
+            "SELECT * FROM missed_questions WHERE guild_id = ? AND id = ? AND resolved_at IS NULL",
+            (guild_id, missed_id))
         return None if r is None else _missed(r)
 
     async def resolve_missed(self, guild_id: int, missed_id: int, resolution: str) -> bool:
@@ -231,16 +267,12 @@ class Store:
         return cursor.rowcount > 0
 
     async def record_feedback(self, guild_id: int, entry_id: str, user_id: str, helpful: bool,
-                              question: str | None) -> None:
+                              asked: AskedQuestion | None) -> None:
         await self.write(
-            "INSERT INTO feedback (guild_id, entry_id, user_id, helpful, question, at) VALUES (?, ?, ?, ?, ?, ?)",
-            (guild_id, entry_id, user_id, int(helpful), question, now()))
-
-    async def feedback_counts(self, guild_id: int, entry_id: str) -> tuple[int, int]:
-        row = await self.fetchone(
-            "SELECT COALESCE(SUM(helpful), 0), COALESCE(SUM(1 - helpful), 0) FROM feedback "
-            "WHERE guild_id = ? AND entry_id = ?", (guild_id, entry_id))
-        return (int(row[0]), int(row[1])) if row else (0, 0)
+            "INSERT INTO feedback (guild_id, entry_id, user_id, helpful, question, at, asked_id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (guild_id, entry_id, user_id, int(helpful), asked.question if asked else None, now(),
+             asked.id if asked else None))
 
     # ------------------------------------------------------------ messages posted by an adapter
 
@@ -266,6 +298,12 @@ class Store:
             "INSERT INTO guild_settings (guild_id, data) VALUES (?, ?) "
             "ON CONFLICT (guild_id) DO UPDATE SET data = excluded.data",
             (guild_id, json.dumps(data, sort_keys=True)))
+
+    async def any_answer_channels(self) -> bool:
+        """Whether any community has answer channels (they need the privileged message-content intent)."""
+        row = await self.fetchone(
+            "SELECT 1 FROM guild_settings WHERE json_array_length(json_extract(data, '$.answer_channels')) > 0")
+        return row is not None
 
 
 class ConcurrentEdit(UserError):

@@ -77,7 +77,7 @@ class Chat:
             command, _, rest = line[1:].partition(" ")
             await self.command(command.lower(), rest.split())
             return
-        reply = await self.engine.kb.ask(line, LOCAL_COMMUNITY, asked_by=self.user_id)
+        reply = (await self.engine.questions.ask(line, LOCAL_COMMUNITY, asked_by=self.user_id)).reply
         self.choices = list(reply.related) if reply.answered else list(reply.suggestions)
         self.write(reply_text(reply))
 

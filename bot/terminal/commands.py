@@ -40,14 +40,14 @@ async def ask(engine: Engine, words: list[str], *, as_json: bool, community: int
     if words == ["-"]:
         # One question per line, one answer per line, in order; flushed so a pipe can read as it goes.
         for line in stdin:
-            reply = await engine.kb.ask(line.rstrip("\n"), community, record=False)
+            reply = await engine.kb.ask(line.rstrip("\n"), community)
             out.write((json.dumps(reply_json(reply), ensure_ascii=False) if as_json else reply_text(reply)) + "\n")
             out.flush()
         return 0
     question = " ".join(words)
     if not question.strip():
         raise UserError("Give a question, e.g. otbot ask why does my child get OT at the clinic but not at school")
-    reply = await engine.kb.ask(question, community, record=False)
+    reply = await engine.kb.ask(question, community)
     out.write((json.dumps(reply_json(reply), ensure_ascii=False, indent=2) if as_json else reply_text(reply)) + "\n")
     return 0
 
@@ -118,7 +118,43 @@ async def faq(engine: Engine, action: str, args: list[str], *, community: int, a
         entry = await engine.faq.add(community, raw, actor)
         out.write(f"Saved '{entry.id}'. It is searchable now: otbot ask {entry.question}\n")
         return 0
-    raise UserError(f"Unknown faq action '{action}'. Use add, list, show, remove or history.")
+    if action == "missed":
+        return await faq_missed(engine, args, community=community, actor=actor, out=out)
+    raise UserError(f"Unknown faq action '{action}'. Use add, list, show, remove, history or missed.")
+
+
+MISSED_USAGE = "Usage: otbot faq missed [new ID | phrasing ID ENTRY_ID | dismiss ID]"
+
+
+async def faq_missed(engine: Engine, args: list[str], *, community: int, actor: str, out: TextIO) -> int:
+    """The missed-questions queue (as /faq missed in Discord): list it, or resolve one question by its id."""
+    missed = engine.missed
+    if not args:
+        queue = await missed.queue(community)
+        for m in queue:
+            closest = f" (closest: {m.entry_id})" if m.entry_id else ""
+            out.write(f"#{m.id:<5} {m.asked_at[:10]} {m.reason:11} {m.question}{closest}\n")
+        out.write(f"{len(queue)} open question(s). {MISSED_USAGE.removeprefix('Usage: ')}\n" if queue
+                  else "The missed-questions queue is empty.\n")
+        return 0
+    if len(args) < 2 or not args[1].isdigit() or args[0] not in ("new", "phrasing", "dismiss"):
+        raise UserError(MISSED_USAGE)
+    missed_id = int(args[1])
+    if args[0] == "dismiss":
+        await missed.dismiss(community, missed_id)
+        out.write(f"Dismissed #{missed_id}.\n")
+    elif args[0] == "phrasing":
+        if len(args) < 3:
+            raise UserError(MISSED_USAGE)
+        await missed.add_as_phrasing(community, missed_id, args[2], actor)
+        out.write(f"Added #{missed_id} as a phrasing of '{args[2]}'.\n")
+    else:
+        question = await missed.get(community, missed_id)
+        out.write(f"Missed question: {question.question}\n")
+        raw = await asyncio.to_thread(_read_new_entry)
+        entry = await missed.make_entry(community, missed_id, raw, actor)
+        out.write(f"Saved '{entry.id}'; #{missed_id} left the queue.\n")
+    return 0
 
 
 def _read_new_entry() -> dict[str, Any]:

@@ -176,6 +176,12 @@ def custom_ids(message_or_body: dict[str, Any]) -> list[str]:
     return [c["custom_id"] for row in rows for c in row.get("components", []) if "custom_id" in c]
 
 
+def button_id(message_or_body: dict[str, Any], prefix: str) -> str:
+    """The one custom id starting with `prefix` (ids end with state the test does not know, e.g. a stored id)."""
+    [found] = [c for c in custom_ids(message_or_body) if c == prefix or c.startswith(prefix + ":")]
+    return found
+
+
 def button_labels(message_or_body: dict[str, Any]) -> dict[str, str]:
     data = message_or_body.get("data") if "type" in message_or_body and "data" in message_or_body else None
     rows = (data or message_or_body).get("components") or []
@@ -216,3 +222,62 @@ def ask(fake: FakeDiscord, bot: OtBot) -> Asker:
 @pytest.fixture(autouse=True)
 def _quiet_discord_logs() -> None:
     logging.getLogger("discord").setLevel(logging.WARNING)
+
+
+# Flows several test modules share (test modules never import each other).
+
+QUESTION = "How do we borrow a weighted vest from the Maplewood district sensory lending library?"
+ANSWER = ("Ask your child's case manager to request one from the Maplewood lending library. A school OT "
+          "checks the fit and writes down when it is used. Bring questions to the IEP team.")
+SOURCES = "https://example.org/maplewood-lending-library\n34 CFR §300.34(c)(6)"
+
+
+def modal_inputs(body: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Text inputs of a modal callback (type 9), by label: {label: {custom_id, value, ...}}."""
+    assert body["type"] == 9, body
+    inputs: dict[str, dict[str, Any]] = {}
+    for row in body["data"]["components"]:
+        for comp in row.get("components") or [row.get("component")]:
+            label = comp.get("label") or row.get("label")
+            inputs[label] = comp
+    return inputs
+
+
+async def open_modal(fake: FakeDiscord, command: str, user: int, channel_id: int = CHAN_A,
+                     options: dict[str, Any] | None = None) -> tuple[str, dict[str, dict[str, Any]]]:
+    body = await acked(await fake.slash(command, channel_id=channel_id, user=user, options=options))
+    return body["data"]["custom_id"], modal_inputs(body)
+
+
+async def add_entry(fake: FakeDiscord, user: int = ADMIN, channel_id: int = CHAN_A, *, question: str = QUESTION,
+                    answer: str = ANSWER, sources: str = SOURCES, tags: str = "equipment, maplewood",
+                    alternates: str = "weighted vest loan") -> tuple[dict[str, Any], str]:
+    """Add an entry through /faq add; returns (the modal-submit response, the new entry id)."""
+    modal_id, inputs = await open_modal(fake, "faq add", user, channel_id)
+    values = {"Question": question, "Answer": answer, "Alternate phrasings (one per line)": alternates,
+              "Tags": tags, "Sources": sources}
+    submitted = await acked(await fake.submit_modal(
+        modal_id, {inputs[label]["custom_id"]: value for label, value in values.items()}))
+    content = submitted["data"]["content"]
+    assert content.startswith("Added `"), submitted
+    return submitted, content.split("`")[1]
+
+
+def answer_ids(message: dict[str, Any]) -> dict[str, str]:
+    """Option key -> answer button custom id."""
+    return {cid.rsplit(":", 1)[1]: cid for cid in custom_ids(message) if cid.startswith("otbot:ans:")}
+
+
+async def settled(fake: FakeDiscord, bot: OtBot) -> None:
+    """Wait until the scenario cog's background work (recovery, reveals, next rounds) is done."""
+    cog = bot.get_cog("Scenarios")
+    await fake.wait_until(lambda: not cog._next_tasks, timeout=3, what="scenario background work")  # type: ignore
+
+
+async def start_game(fake: FakeDiscord, rounds: int = 2, seconds: int = 60) -> dict[str, Any]:
+    handle = await fake.slash("scenario play", channel_id=CHAN_GAME, user=HOST,
+                              options={"rounds": rounds, "seconds": seconds})
+    body = await acked(handle)
+    assert body["type"] == 4 and not is_ephemeral(body), body
+    assert handle.original is not None
+    return handle.original

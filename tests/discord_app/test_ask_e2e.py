@@ -18,6 +18,7 @@ from .conftest import (
     Asker,
     BotFactory,
     acked,
+    button_id,
     custom_ids,
     embeds_of,
     is_ephemeral,
@@ -30,7 +31,7 @@ OFF_TOPIC = "what's the weather in chicago"
 
 
 async def test_ask_answers_with_embed_sources_and_feedback_buttons(ask: Asker, engine: Engine) -> None:
-    expected = await engine.kb.ask(CLEAR_QUESTION, GUILD_A, record=False)
+    expected = await engine.kb.ask(CLEAR_QUESTION, GUILD_A)
     assert expected.outcome is Outcome.ANSWERED and expected.entry is not None
 
     body = await ask(CLEAR_QUESTION)
@@ -40,8 +41,11 @@ async def test_ask_answers_with_embed_sources_and_feedback_buttons(ask: Asker, e
     assert embed["author"]["name"] == f"Q: {CLEAR_QUESTION}"
     sources = next(f for f in embed["fields"] if f["name"] == "Sources")
     assert sources["value"].startswith("• ")
+    [asked] = await engine.store.fetchall("SELECT id, question FROM asked")
+    assert asked["question"] == CLEAR_QUESTION  # stored once; the buttons carry its id, not the text
     ids = custom_ids(body)
-    assert f"otbot:fb:y:{expected.entry.id}" in ids and f"otbot:fb:n:{expected.entry.id}" in ids
+    assert f"otbot:fb:y:{expected.entry.id}:{asked['id']}" in ids
+    assert f"otbot:fb:n:{expected.entry.id}:{asked['id']}" in ids
     assert body["data"]["allowed_mentions"] == {"parse": []}
 
 
@@ -55,54 +59,72 @@ async def test_did_you_mean_buttons_show_the_entry_privately(fake: FakeDiscord, 
     # A strict answer threshold makes any real question "low confidence", whatever the ranking tweaks.
     engine.kb.thresholds = Thresholds(answer=0.999, suggest=0.05)
     question = "my son hates the tags on his shirts"
-    expected = await engine.kb.ask(question, GUILD_A, record=False)
+    expected = await engine.kb.ask(question, GUILD_A)
     assert expected.outcome is Outcome.UNSURE and expected.suggestions
 
     body = await ask(question)
     assert expected.decline_message and expected.decline_message in text_of(body)
     suggestion = expected.suggestions[0]
-    assert f"otbot:entry:{suggestion.id}" in custom_ids(body)
-    assert [m.reason for m in await engine.store.missed(GUILD_A)] == ["unsure"]
+    assert button_id(body, f"otbot:entry:{suggestion.id}")
+    assert [m.reason for m in await engine.missed.queue(GUILD_A)] == ["unsure"]
 
     handle = await fake.slash("ask", channel_id=CHAN_A, user=MEMBER, options={"question": question})
     message = (await acked(handle)) and handle.original
     assert message is not None
-    click = await fake.click(message, f"otbot:entry:{suggestion.id}", MEMBER)
+    click = await fake.click(message, button_id(message, f"otbot:entry:{suggestion.id}"), MEMBER)
     shown = await acked(click)
     assert shown["type"] == 4 and is_ephemeral(shown)
     assert embeds_of(shown)[0]["title"] == suggestion.question
     assert embeds_of(shown)[0]["author"]["name"] == f"Q: {question}"
     assert click.original is not None  # "not helpful" on the suggestion keeps the question that was asked
-    await acked(await fake.click(click.original, f"otbot:fb:n:{suggestion.id}", MEMBER))
-    missed = await engine.store.missed(GUILD_A)
+    await acked(await fake.click(click.original, button_id(click.original, f"otbot:fb:n:{suggestion.id}"), MEMBER))
+    missed = await engine.missed.queue(GUILD_A)
     assert (missed[0].question, missed[0].reason, missed[0].entry_id) == (question, "not_helpful", suggestion.id)
 
 
 async def test_off_topic_is_declined_politely_and_queued(ask: Asker, engine: Engine) -> None:
-    expected = await engine.kb.ask(OFF_TOPIC, GUILD_A, record=False)
+    expected = await engine.kb.ask(OFF_TOPIC, GUILD_A)
     assert expected.outcome is Outcome.OUT_OF_SCOPE and expected.decline_message
     body = await ask(OFF_TOPIC)
     text = text_of(body)
     assert expected.decline_message in text and "moderator" in text and not is_ephemeral(body)
     assert "otbot:fb" not in " ".join(custom_ids(body))
-    missed = await engine.store.missed(GUILD_A)
+    missed = await engine.missed.queue(GUILD_A)
     assert [(m.question, m.reason) for m in missed] == [(OFF_TOPIC, "declined")]
 
 
 async def test_not_helpful_click_records_a_missed_question(fake: FakeDiscord, bot: OtBot, engine: Engine) -> None:
     handle = await fake.slash("ask", channel_id=CHAN_A, user=MEMBER, options={"question": CLEAR_QUESTION})
     body = await acked(handle)
-    entry_id = next(c for c in custom_ids(body) if c.startswith("otbot:fb:n:")).rsplit(":", 1)[1]
+    entry_id = next(c for c in custom_ids(body) if c.startswith("otbot:fb:n:")).split(":")[3]
     assert handle.original is not None
 
-    thanks = await acked(await fake.click(handle.original, f"otbot:fb:n:{entry_id}", MEMBER))
+    thanks = await acked(await fake.click(handle.original, button_id(body, f"otbot:fb:n:{entry_id}"), MEMBER))
     assert is_ephemeral(thanks) and "moderator" in thanks["data"]["content"]
-    [missed] = await engine.store.missed(GUILD_A)
+    [missed] = await engine.missed.queue(GUILD_A)
     assert (missed.question, missed.reason, missed.entry_id) == (CLEAR_QUESTION, "not_helpful", entry_id)
 
-    helpful = await acked(await fake.click(handle.original, f"otbot:fb:y:{entry_id}", MEMBER))
+    helpful = await acked(await fake.click(handle.original, button_id(body, f"otbot:fb:y:{entry_id}"), MEMBER))
     assert is_ephemeral(helpful)
-    assert await engine.store.feedback_counts(GUILD_A, entry_id) == (1, 1)
+    votes = await engine.store.fetchall("SELECT helpful FROM feedback WHERE guild_id = ? AND entry_id = ?",
+                                        (GUILD_A, entry_id))
+    assert sorted(v["helpful"] for v in votes) == [0, 1]
+
+
+async def test_buttons_posted_before_questions_were_stored_still_work(fake: FakeDiscord, bot: OtBot,
+                                                                      engine: Engine) -> None:
+    entry = await engine.kb.get("school-vs-clinic-ot", GUILD_A)
+    assert entry is not None
+    old = {"embeds": [], "components": [{"type": 1, "components": [
+        {"type": 2, "style": 2, "label": "Not helpful", "custom_id": f"otbot:fb:n:{entry.id}"},
+        {"type": 2, "style": 2, "label": entry.question[:80], "custom_id": f"otbot:entry:{entry.id}"}]}]}
+    message = await fake.create_message(CHAN_A, old, echo=False)  # as the bot posted it back then
+    thanks = await acked(await fake.click(message, f"otbot:fb:n:{entry.id}", MEMBER))
+    assert "moderator" in thanks["data"]["content"]
+    [missed] = await engine.missed.queue(GUILD_A)
+    assert (missed.question, missed.asked_id) == (f"(feedback on {entry.id})", None)
+    shown = await acked(await fake.click(message, f"otbot:entry:{entry.id}", MEMBER))
+    assert embeds_of(shown)[0]["title"] == entry.question
 
 
 async def test_mention_gets_an_answer_reply_without_pings(fake: FakeDiscord, bot: OtBot) -> None:

@@ -3,14 +3,20 @@ staying in that server."""
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
+import discord
+import pytest
+
 from bot.discord_app.client import OtBot
+from bot.engine import faq as engine_faq
 from bot.engine.app import Engine
 
 from .conftest import (
     ADMIN,
     ADMIN_B,
+    ANSWER,
     CHAN_A,
     CHAN_B,
     GUILD_A,
@@ -18,50 +24,19 @@ from .conftest import (
     MEMBER,
     MOD,
     MOD_ROLE,
+    QUESTION,
+    SOURCES,
     acked,
+    add_entry,
+    button_id,
     button_labels,
     custom_ids,
     embeds_of,
     is_ephemeral,
+    open_modal,
     text_of,
 )
 from .fake_discord import FakeDiscord
-
-QUESTION = "How do we borrow a weighted vest from the Maplewood district sensory lending library?"
-ANSWER = ("Ask your child's case manager to request one from the Maplewood lending library. A school OT "
-          "checks the fit and writes down when it is used. Bring questions to the IEP team.")
-SOURCES = "https://example.org/maplewood-lending-library\n34 CFR §300.34(c)(6)"
-
-
-def modal_inputs(body: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Text inputs of a modal callback (type 9), by label: {label: {custom_id, value, ...}}."""
-    assert body["type"] == 9, body
-    inputs: dict[str, dict[str, Any]] = {}
-    for row in body["data"]["components"]:
-        for comp in row.get("components") or [row.get("component")]:
-            label = comp.get("label") or row.get("label")
-            inputs[label] = comp
-    return inputs
-
-
-async def open_modal(fake: FakeDiscord, command: str, user: int, channel_id: int = CHAN_A,
-                     options: dict[str, Any] | None = None) -> tuple[str, dict[str, dict[str, Any]]]:
-    body = await acked(await fake.slash(command, channel_id=channel_id, user=user, options=options))
-    return body["data"]["custom_id"], modal_inputs(body)
-
-
-async def add_entry(fake: FakeDiscord, user: int = ADMIN, channel_id: int = CHAN_A, *, question: str = QUESTION,
-                    answer: str = ANSWER, sources: str = SOURCES, tags: str = "equipment, maplewood",
-                    alternates: str = "weighted vest loan") -> tuple[dict[str, Any], str]:
-    """Add an entry through /faq add; returns (the modal-submit response, the new entry id)."""
-    modal_id, inputs = await open_modal(fake, "faq add", user, channel_id)
-    values = {"Question": question, "Answer": answer, "Alternate phrasings (one per line)": alternates,
-              "Tags": tags, "Sources": sources}
-    submitted = await acked(await fake.submit_modal(
-        modal_id, {inputs[label]["custom_id"]: value for label, value in values.items()}))
-    content = submitted["data"]["content"]
-    assert content.startswith("Added `"), submitted
-    return submitted, content.split("`")[1]
 
 
 async def set_moderator_role(fake: FakeDiscord) -> None:
@@ -80,7 +55,7 @@ async def test_add_modal_then_ask_history_edit_remove(fake: FakeDiscord, bot: Ot
                                               options={"question": "how can my child borrow a weighted vest "
                                                                    "from the district lending library?"}))
     assert embeds_of(answered)[0]["title"] == QUESTION
-    assert f"otbot:fb:y:{entry_id}" in custom_ids(answered)
+    assert button_id(answered, f"otbot:fb:y:{entry_id}")
 
     history = await acked(await fake.slash("faq history", channel_id=CHAN_A, user=ADMIN,
                                              options={"entry": entry_id}))
@@ -102,6 +77,15 @@ async def test_add_modal_then_ask_history_edit_remove(fake: FakeDiscord, bot: Ot
     removed = await acked(await fake.click(message, f"otbot:faqrm:{entry_id}", ADMIN))
     assert removed["type"] == 7 and "removed" in removed["data"]["content"]
     assert await engine.kb.get(entry_id, GUILD_A) is None
+
+
+async def test_the_same_form_sent_again_saves_once(fake: FakeDiscord, bot: OtBot, engine: Engine) -> None:
+    # As after a lost acknowledgement: the moderator opens /faq add again and sends the same text.
+    _, first = await add_entry(fake)
+    _, second = await add_entry(fake)
+    assert first == second
+    assert [e.id for e in await engine.faq.list(GUILD_A) if e.question == QUESTION] == [first]
+    assert len(await engine.faq.history(GUILD_A, first)) == 1
 
 
 async def test_member_without_rights_gets_no_modal_and_the_moderator_role_does(
@@ -184,3 +168,50 @@ async def test_about_shows_counts(fake: FakeDiscord, bot: OtBot, engine: Engine)
     in_b = await acked(await fake.slash("otbot about", channel_id=CHAN_B, user=MEMBER))
     assert {f["name"]: f["value"] for f in embeds_of(in_b)[0]["fields"]}["FAQ entries"] == str(len(engine.kb.curated))
     assert GUILD_A != GUILD_B
+
+
+async def test_autocomplete_ranks_entries_despite_typos_and_word_order(fake: FakeDiscord, bot: OtBot) -> None:
+    async def choices(typed: str) -> list[str]:
+        body = await acked(await fake.autocomplete("faq show", focused="entry", options={"entry": typed},
+                                                   channel_id=CHAN_A, user=MEMBER))
+        return [c["value"] for c in body["data"]["choices"]]
+
+    assert any("handwriting" in entry_id for entry_id in (await choices("handwritng"))[:3])
+    assert "school-vs-clinic-ot" in await choices("clinic vs school")
+    assert await choices("zzqx") == []
+    assert len(await choices("")) == 25
+
+
+IMPORT = f"""- id: maplewood-vest-loans
+  question: {QUESTION}
+  answer: {ANSWER}
+  sources: [https://example.org/maplewood-lending-library]
+"""
+
+
+async def test_members_are_answered_while_an_import_is_read(fake: FakeDiscord, bot: OtBot,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reading an import runs off the event loop: here it cannot finish until a member's /ask was answered."""
+    asked = threading.Event()
+    real_plan = engine_faq.plan_import
+
+    def plan_after_the_member(text: str, existing: dict[str, Any]) -> engine_faq.ImportPlan:
+        assert asked.wait(10), "the member's /ask was not answered while the import was being read"
+        return real_plan(text, existing)
+
+    monkeypatch.setattr(engine_faq, "plan_import", plan_after_the_member)
+    data = IMPORT.encode()
+
+    async def read(self: discord.Attachment, **kwargs: Any) -> bytes:  # the fake serves no attachment files
+        return data
+
+    monkeypatch.setattr(discord.Attachment, "read", read)
+    importing = await fake.slash("faq import", channel_id=CHAN_A, user=ADMIN, options={"file": {
+        "filename": "faq.yaml", "size": len(data)}})
+    assert (await acked(importing))["type"] == 5  # "thinking" while the file is read
+    answered = await acked(await fake.slash("ask", channel_id=CHAN_A, user=MEMBER,
+                                              options={"question": "what is an IEP?"}))
+    assert embeds_of(answered)
+    asked.set()
+    [summary] = await importing.wait_followups(1, timeout=10)
+    assert "Dry run" in summary["content"] and "1 new" in summary["content"]

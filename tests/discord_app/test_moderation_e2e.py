@@ -7,21 +7,27 @@ from bot.engine.app import Engine
 
 from .conftest import (
     ADMIN,
+    ANSWER,
     CHAN_A,
     CHAN_GAME,
     GUILD_A,
     HOST,
     MEMBER,
+    QUESTION,
+    SOURCES,
     acked,
+    add_entry,
+    answer_ids,
     button_labels,
     custom_ids,
     embeds_of,
     is_ephemeral,
+    modal_inputs,
+    settled,
+    start_game,
     text_of,
 )
 from .fake_discord import FakeDiscord
-from .test_faq_e2e import ANSWER, QUESTION, SOURCES, add_entry, modal_inputs
-from .test_scenario_e2e import answer_ids, settled, start_game
 
 UNKNOWN = ["what's the weather in chicago", "best pizza near the school?", "is the district pool open?"]
 
@@ -30,7 +36,7 @@ async def test_missed_queue_new_entry_phrasing_and_dismiss(fake: FakeDiscord, bo
     _, entry_id = await add_entry(fake)
     for question in UNKNOWN:
         await acked(await fake.slash("ask", channel_id=CHAN_A, user=MEMBER, options={"question": question}))
-    queue = await engine.store.missed(GUILD_A)
+    queue = await engine.missed.queue(GUILD_A)
     assert {m.question for m in queue} >= set(UNKNOWN)
     by_question = {m.question: m.id for m in queue}
 
@@ -62,8 +68,8 @@ async def test_missed_queue_new_entry_phrasing_and_dismiss(fake: FakeDiscord, bo
     dismissed = await acked(await fake.click(message, f"otbot:missed:dismiss:{pool}", ADMIN))
     assert is_ephemeral(dismissed) and dismissed["data"]["content"] == "Dismissed."
     again = await acked(await fake.click(message, f"otbot:missed:dismiss:{pool}", ADMIN))
-    assert is_ephemeral(again)
-    assert not {weather, pizza, pool} & {m.id for m in await engine.store.missed(GUILD_A)}
+    assert is_ephemeral(again) and again["data"]["content"] == "That question is no longer in the queue."
+    assert not {weather, pizza, pool} & {m.id for m in await engine.missed.queue(GUILD_A)}
 
 
 async def test_restore_an_earlier_version(fake: FakeDiscord, bot: OtBot, engine: Engine) -> None:

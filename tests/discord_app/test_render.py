@@ -7,7 +7,7 @@ import pytest
 
 from bot.discord_app import limits
 from bot.discord_app.game_render import stats_embed
-from bot.discord_app.limits import fit_embeds, shorten, split_message
+from bot.discord_app.limits import fit_embeds, shorten
 from bot.discord_app.render import decline_embed, entry_embed, entry_list_embed, sources_text
 from bot.engine.leaderboard import personal_stats
 from bot.engine.models import Entry, Outcome, Reply, Source
@@ -41,24 +41,6 @@ def test_shorten(text: str, limit: int, expected: str) -> None:
 
 def test_shorten_none_is_empty() -> None:
     assert shorten(None, 5) == ""  # type: ignore[arg-type]
-
-
-def test_split_message_prefers_paragraphs_lines_and_words() -> None:
-    text = ("para one. " * 30).strip() + "\n\n" + ("para two. " * 30).strip()
-    pieces = split_message(text, 400)
-    assert all(len(p) <= 400 for p in pieces)
-    assert pieces[0].endswith("para one.") and pieces[1].startswith("para two.")
-    assert " ".join(" ".join(pieces).split()) == " ".join(text.split())
-
-
-def test_split_message_cuts_a_long_word_hard() -> None:
-    pieces = split_message("x" * 4500)
-    assert [len(p) for p in pieces] == [2000, 2000, 500]
-
-
-@pytest.mark.parametrize("text", ["", "short"])
-def test_split_message_short(text: str) -> None:
-    assert split_message(text) == [text]
 
 
 def test_entry_embed_shortens_every_part_with_an_ellipsis() -> None:

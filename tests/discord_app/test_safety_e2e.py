@@ -22,19 +22,22 @@ from .conftest import (
     GUILD_A,
     HOST,
     MEMBER,
+    MOD,
     NO_PINGS,
     P1,
     acked,
+    add_entry,
     assert_every_interaction_acknowledged,
+    button_id,
     button_labels,
     custom_ids,
     embeds_of,
     is_ephemeral,
     message_requests,
+    modal_inputs,
 )
 from .fake_discord import FakeDiscord
 from .fake_discord.limits import message_problems
-from .test_faq_e2e import add_entry, modal_inputs
 
 PINGY_ANSWER = ("Tell @everyone on the team, and <@&123> too: the school OT writes goals with the IEP team. "
                 "@here is also plain text here.")
@@ -50,8 +53,8 @@ async def test_entry_with_mentions_goes_out_without_pings(fake: FakeDiscord, bot
     engine.kb.thresholds = Thresholds(answer=1.01, suggest=0.05)  # now a "did you mean" with that entry
     handle = await fake.slash("ask", channel_id=CHAN_A, user=MEMBER, options={"question": question})
     body = await acked(handle)
-    assert f"otbot:entry:{entry_id}" in custom_ids(body) and handle.original is not None
-    await acked(await fake.click(handle.original, f"otbot:entry:{entry_id}", MEMBER))
+    assert handle.original is not None
+    await acked(await fake.click(handle.original, button_id(body, f"otbot:entry:{entry_id}"), MEMBER))
 
     sent = message_requests(fake)
     carrying = [data for _, data in sent if "@everyone" in str(data) and "<@&123>" in str(data)]
@@ -113,7 +116,7 @@ async def test_unexpected_error_is_a_private_apology_and_is_logged(
     with caplog.at_level(logging.ERROR, logger="bot.discord_app"):
         body = await acked(await fake.slash("ask", channel_id=CHAN_A, user=MEMBER, options={"question": "hi?"}))
     assert is_ephemeral(body) and body["data"]["content"] == UNEXPECTED
-    assert "Something went wrong" in UNEXPECTED
+    assert body["data"]["content"].startswith("Something went wrong on my side")  # an apology, not a traceback
     [record] = [r for r in caplog.records if r.name == "bot.discord_app.errors"]
     assert "ask" in record.getMessage() and record.exc_info and "database on fire" in str(record.exc_info[1])
 
@@ -164,7 +167,9 @@ async def test_rate_limited_asker_is_told_to_wait(fake: FakeDiscord, start_bot: 
         slow = await acked(await fake.slash("ask", channel_id=CHAN_A, user=MEMBER,
                                               options={"question": "what is an IEP?"}))
         assert is_ephemeral(slow) and "wait" in slow["data"]["content"]
-    assert GUILD_A
+        other = await acked(await fake.slash("ask", channel_id=CHAN_A, user=MOD,
+                                               options={"question": "what is an IEP?"}))
+        assert not is_ephemeral(other) and embeds_of(other)  # the limit is per member, not per server
 
 
 def slow(method: Any, seconds: float = 0.3) -> Any:

@@ -25,8 +25,11 @@ from .conftest import (
     SCENARIOS_DIR,
     BotFactory,
     acked,
+    answer_ids,
     custom_ids,
     is_ephemeral,
+    settled,
+    start_game,
 )
 from .fake_discord import FakeDiscord
 
@@ -45,28 +48,8 @@ def round_title(message: dict[str, Any]) -> str:
     return (message.get("embeds") or [{}])[0].get("title") or ""
 
 
-def answer_ids(message: dict[str, Any]) -> dict[str, str]:
-    """Option key -> answer button custom id."""
-    return {cid.rsplit(":", 1)[1]: cid for cid in custom_ids(message) if cid.startswith("otbot:ans:")}
-
-
 def round_id_of(message: dict[str, Any]) -> int:
     return int(next(iter(answer_ids(message).values())).split(":")[2])
-
-
-async def settled(fake: FakeDiscord, bot: OtBot) -> None:
-    """Wait until the scenario cog's background work (recovery, reveals, next rounds) is done."""
-    cog = bot.get_cog("Scenarios")
-    await fake.wait_until(lambda: not cog._next_tasks, timeout=3, what="scenario background work")  # type: ignore
-
-
-async def start_game(fake: FakeDiscord, rounds: int = 2, seconds: int = 60) -> dict[str, Any]:
-    handle = await fake.slash("scenario play", channel_id=CHAN_GAME, user=HOST,
-                              options={"rounds": rounds, "seconds": seconds})
-    body = await acked(handle)
-    assert body["type"] == 4 and not is_ephemeral(body), body
-    assert handle.original is not None
-    return handle.original
 
 
 async def test_three_players_reveal_scores_and_next_round(fake: FakeDiscord, bot: OtBot, engine: Engine) -> None:

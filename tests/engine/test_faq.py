@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
+from bot.engine import faq as engine_faq
 from bot.engine.answers import KnowledgeBase
 from bot.engine.content import Knowledge
 from bot.engine.errors import NotFound, UserError
-from bot.engine.faq import Faq
+from bot.engine.faq import FaqEditor
 from bot.engine.store import ConcurrentEdit, Store
 
 ENTRY = {
@@ -20,11 +23,11 @@ ENTRY = {
 
 
 @pytest.fixture
-def faq(knowledge: Knowledge, store: Store) -> Faq:
-    return Faq(KnowledgeBase(knowledge, store), store)
+def faq(knowledge: Knowledge, store: Store) -> FaqEditor:
+    return FaqEditor(KnowledgeBase(knowledge, store), store)
 
 
-async def test_add_edit_remove_are_recorded_in_history(faq: Faq) -> None:
+async def test_add_edit_remove_are_recorded_in_history(faq: FaqEditor) -> None:
     entry = await faq.add(5, ENTRY, actor="alice")
     assert entry.id == "when-is-the-parent-ot-night"
     assert entry.sources[0].url == "https://district.example/events"
@@ -38,7 +41,7 @@ async def test_add_edit_remove_are_recorded_in_history(faq: Faq) -> None:
     assert await faq.kb.get(entry.id, 5) is None
 
 
-async def test_restore_brings_back_an_old_version_as_a_new_one(faq: Faq) -> None:
+async def test_restore_brings_back_an_old_version_as_a_new_one(faq: FaqEditor) -> None:
     entry = await faq.add(5, ENTRY, actor="alice")
     await faq.edit(5, entry.id, {**ENTRY, "answer": "Wrong text."}, actor="bob")
     restored = await faq.restore(5, entry.id, 1, actor="alice")
@@ -48,7 +51,7 @@ async def test_restore_brings_back_an_old_version_as_a_new_one(faq: Faq) -> None
         await faq.restore(5, entry.id, 9, actor="alice")
 
 
-async def test_invalid_entries_are_refused_with_reasons(faq: Faq) -> None:
+async def test_invalid_entries_are_refused_with_reasons(faq: FaqEditor) -> None:
     with pytest.raises(UserError, match="missing source"):
         await faq.add(5, {**ENTRY, "sources": []}, actor="a")
     with pytest.raises(UserError, match="too long"):
@@ -59,7 +62,7 @@ async def test_invalid_entries_are_refused_with_reasons(faq: Faq) -> None:
         await faq.add(5, {**ENTRY, "related": ["no-such-entry"]}, actor="a")
 
 
-async def test_two_moderators_editing_at_once_do_not_overwrite_each_other(faq: Faq) -> None:
+async def test_two_moderators_editing_at_once_do_not_overwrite_each_other(faq: FaqEditor) -> None:
     entry = await faq.add(5, ENTRY, actor="alice")
     await faq.edit(5, entry.id, {**ENTRY, "answer": "First edit."}, actor="alice", expected_version=1)
     with pytest.raises(ConcurrentEdit):
@@ -67,14 +70,14 @@ async def test_two_moderators_editing_at_once_do_not_overwrite_each_other(faq: F
     assert (await faq.require(5, entry.id)).answer == "First edit."
 
 
-async def test_phrasing_from_the_missed_queue_is_added_to_an_entry(faq: Faq) -> None:
+async def test_phrasing_from_the_missed_queue_is_added_to_an_entry(faq: FaqEditor) -> None:
     await faq.add_phrasing(5, "school-vs-clinic-ot", "why is the clinic ot diffrent from the school one", "mod")
     entry = await faq.require(5, "school-vs-clinic-ot")
     assert entry.alternates[-1] == "why is the clinic ot diffrent from the school one"
     assert await faq.kb.get("school-vs-clinic-ot", 6) != entry  # only this community changed
 
 
-async def test_export_then_import_round_trips_into_another_community(faq: Faq) -> None:
+async def test_export_then_import_round_trips_into_another_community(faq: FaqEditor) -> None:
     with pytest.raises(UserError, match="no entries of its own"):
         await faq.export(5)
     await faq.add(5, ENTRY, actor="alice")
@@ -88,7 +91,7 @@ async def test_export_then_import_round_trips_into_another_community(faq: Faq) -
     assert again.unchanged == ["when-is-the-parent-ot-night"] and not again.added
 
 
-async def test_import_reports_problems_and_refuses_to_apply(faq: Faq) -> None:
+async def test_import_reports_problems_and_refuses_to_apply(faq: FaqEditor) -> None:
     plan = await faq.plan_import(9, "- id: x\n  question: [broken\n")
     assert plan.problems and "line" in plan.problems[0]
     plan = await faq.plan_import(9, "- id: no-answer\n  question: Hi?\n  sources: [a]\n")
@@ -97,7 +100,7 @@ async def test_import_reports_problems_and_refuses_to_apply(faq: Faq) -> None:
         await faq.apply_import(9, plan, actor="admin")
 
 
-async def test_editing_a_curated_entry_guards_against_a_concurrent_edit(faq: Faq) -> None:
+async def test_editing_a_curated_entry_guards_against_a_concurrent_edit(faq: FaqEditor) -> None:
     opened_by_alice = await faq.version(5, "school-vs-clinic-ot")
     opened_by_bob = await faq.version(5, "school-vs-clinic-ot")
     assert opened_by_alice == opened_by_bob == 0
@@ -108,3 +111,37 @@ async def test_editing_a_curated_entry_guards_against_a_concurrent_edit(faq: Faq
         await faq.edit(5, "school-vs-clinic-ot", {**curated, "answer": "Bob's text."}, "bob",
                        expected_version=opened_by_bob)
     assert await faq.version(5, "school-vs-clinic-ot") == 1
+
+
+async def test_an_import_that_reads_too_long_is_refused(faq: FaqEditor, monkeypatch: pytest.MonkeyPatch) -> None:
+    release = threading.Event()
+
+    def stuck(text: str, existing: dict[str, object]) -> engine_faq.ImportPlan:
+        release.wait(5)  # a file whose aliases expand without end, say
+        return engine_faq.ImportPlan()
+
+    monkeypatch.setattr(engine_faq, "plan_import", stuck)
+    monkeypatch.setattr(engine_faq, "IMPORT_SECONDS", 0.05)
+    try:
+        with pytest.raises(UserError, match="took more than"):
+            await faq.plan_import(9, "- id: x\n")
+    finally:
+        release.set()
+
+
+async def test_an_import_confirmed_twice_writes_once(faq: FaqEditor) -> None:
+    await faq.add(5, ENTRY, actor="alice")
+    plan = await faq.plan_import(9, await faq.export(5))
+    assert await faq.apply_import(9, plan, actor="admin") == 1
+    assert await faq.apply_import(9, plan, actor="admin") == 0
+    assert len(await faq.history(9, "when-is-the-parent-ot-night")) == 1
+
+
+async def test_the_same_edit_or_phrasing_twice_is_one_version(faq: FaqEditor) -> None:
+    entry = await faq.add(5, ENTRY, actor="alice")
+    changed = {**ENTRY, "answer": "Moved to Wednesdays."}
+    await faq.edit(5, entry.id, changed, actor="bob", expected_version=1)
+    await faq.edit(5, entry.id, changed, actor="bob", expected_version=1)  # resubmitted: not a conflict
+    await faq.add_phrasing(5, entry.id, "ot night when", "carol")
+    await faq.add_phrasing(5, entry.id, "ot night when", "carol")
+    assert [h.version for h in await faq.history(5, entry.id)] == [1, 2, 3]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from dataclasses import replace
 from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING
 
@@ -11,7 +10,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from ...engine.community import CommunitySettings, load_settings, update_settings
+from ...engine.community import CommunitySettings
 from ..permissions import require_admin, require_guild
 from ..render import BRAND
 
@@ -52,14 +51,14 @@ def settings_embed(settings: CommunitySettings, note: str = "") -> discord.Embed
     return embed
 
 
-class Admin(commands.GroupCog, group_name="otbot", group_description="About otbot and its settings"):
+class AdminCog(commands.GroupCog, group_name="otbot", group_description="About otbot and its settings"):
     config = app_commands.Group(name="config", description="Server settings (Manage Server)")
 
     def __init__(self, bot: OtBot) -> None:
         self.bot = bot
 
     @app_commands.command(name="about", description="Version, content and uptime")
-    async def about(self, interaction: discord.Interaction) -> None:
+    async def about(self, interaction: discord.Interaction[OtBot]) -> None:
         entries = await self.bot.engine.kb.entries(interaction.guild_id or 0)
         embed = discord.Embed(title="otbot", colour=BRAND,
                               description="School-based vs medical-model occupational therapy, explained.")
@@ -70,27 +69,22 @@ class Admin(commands.GroupCog, group_name="otbot", group_description="About otbo
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     @app_commands.command(name="help", description="What otbot can do")
-    async def help(self, interaction: discord.Interaction) -> None:
+    async def help(self, interaction: discord.Interaction[OtBot]) -> None:
         await interaction.response.send_message(embed=discord.Embed(title="otbot help", description=HELP,
                                                                     colour=BRAND), ephemeral=True)
 
     @config.command(name="show", description="Show this server's settings")
-    async def show(self, interaction: discord.Interaction) -> None:
+    async def show(self, interaction: discord.Interaction[OtBot]) -> None:
         require_admin(interaction)
-        settings = await load_settings(self.bot.engine.store, require_guild(interaction))
+        settings = await self.bot.engine.communities.get(require_guild(interaction))
         await interaction.response.send_message(embed=settings_embed(settings), ephemeral=True)
 
     @config.command(name="answer-channel", description="Answer every question asked in a channel (or stop)")
-    async def answer_channel(self, interaction: discord.Interaction, channel: discord.TextChannel,
+    async def answer_channel(self, interaction: discord.Interaction[OtBot], channel: discord.TextChannel,
                              enabled: bool = True) -> None:
         require_admin(interaction)
-        guild = require_guild(interaction)
-        current = await load_settings(self.bot.engine.store, guild)
-        channels = [c for c in current.answer_channels if c != channel.id] + ([channel.id] if enabled else [])
-        settings = await update_settings(self.bot.engine.store, guild, answer_channels=tuple(channels))
-        ask = self.bot.get_cog("Ask")
-        if ask is not None:
-            ask.forget_settings(guild)  # type: ignore[attr-defined]
+        settings = await self.bot.engine.communities.set_answer_channel(require_guild(interaction), channel.id,
+                                                                        enabled)
         note = ""
         if enabled and not self.bot.intents.message_content:
             note = ("⚠️ Answer channels need the Message Content intent: enable it in the Developer Portal "
@@ -98,27 +92,25 @@ class Admin(commands.GroupCog, group_name="otbot", group_description="About otbo
         await interaction.response.send_message(embed=settings_embed(settings, note), ephemeral=True)
 
     @config.command(name="moderator-role", description="Members with this role may curate the FAQ")
-    async def moderator_role(self, interaction: discord.Interaction, role: discord.Role | None = None) -> None:
+    async def moderator_role(self, interaction: discord.Interaction[OtBot], role: discord.Role | None = None) -> None:
         require_admin(interaction)
-        guild = require_guild(interaction)
-        current = await load_settings(self.bot.engine.store, guild)
-        settings = replace(current, moderator_role=role.id if role else None)
-        await self.bot.engine.store.save_settings(guild, settings.to_dict())
+        settings = await self.bot.engine.communities.update(require_guild(interaction),
+                                                            moderator_role=role.id if role else None)
         await interaction.response.send_message(embed=settings_embed(settings), ephemeral=True)
 
     @config.command(name="round-seconds", description="Default seconds per scenario round")
-    async def round_seconds(self, interaction: discord.Interaction,
+    async def round_seconds(self, interaction: discord.Interaction[OtBot],
                             seconds: app_commands.Range[int, 10, 300]) -> None:
         require_admin(interaction)
-        settings = await update_settings(self.bot.engine.store, require_guild(interaction), round_seconds=seconds)
+        settings = await self.bot.engine.communities.update(require_guild(interaction), round_seconds=seconds)
         await interaction.response.send_message(embed=settings_embed(settings), ephemeral=True)
 
     @config.command(name="threads", description="Open a discussion thread under each reveal")
-    async def threads(self, interaction: discord.Interaction, enabled: bool) -> None:
+    async def threads(self, interaction: discord.Interaction[OtBot], enabled: bool) -> None:
         require_admin(interaction)
-        settings = await update_settings(self.bot.engine.store, require_guild(interaction), threads=enabled)
+        settings = await self.bot.engine.communities.update(require_guild(interaction), threads=enabled)
         await interaction.response.send_message(embed=settings_embed(settings), ephemeral=True)
 
 
 async def setup(bot: OtBot) -> None:
-    await bot.add_cog(Admin(bot))
+    await bot.add_cog(AdminCog(bot))

@@ -11,18 +11,15 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from ...engine.community import load_settings
-from ...engine.models import Entry, Reply
-from .. import limits
-from ..errors import guarded
+from ...engine.models import Entry
+from ...engine.questions import AskedReply
+from .. import custom_ids, limits
+from ..buttons import PersistentButton
 from ..render import entry_embed, reply_embed
 from ..respond import in_time, send
 
 if TYPE_CHECKING:
     from ..client import OtBot
-
-ENTRY_ID = r"[a-z0-9-]{1,64}"
-CHANNELS_TTL = 30.0
 
 
 class RateLimiter:
@@ -46,122 +43,98 @@ class RateLimiter:
         return 0.0
 
 
-class EntryButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"otbot:entry:(?P<id>{ENTRY_ID})"):
+class EntryButton(PersistentButton, template=custom_ids.ENTRY):
     """Shows one entry privately: used for related entries and "did you mean" suggestions."""
 
-    def __init__(self, entry: Entry, number: int | None = None) -> None:
-        label = f"{number}. {entry.question}" if number else entry.question
-        super().__init__(discord.ui.Button(label=limits.shorten(label, limits.BUTTON_LABEL),
-                                           style=discord.ButtonStyle.secondary, custom_id=f"otbot:entry:{entry.id}"))
-        self.entry_id = entry.id
+    def __init__(self, entry_id: str, label: str, asked_id: int | None = None) -> None:
+        super().__init__(custom_ids.entry(entry_id, asked_id), label)
+        self.entry_id, self.asked_id = entry_id, asked_id
 
     @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button,
-                             match: re.Match[str]) -> EntryButton:
-        self = cls.__new__(cls)
-        discord.ui.DynamicItem.__init__(self, item)
-        self.entry_id = match["id"]
-        return self
+    def for_entry(cls, entry: Entry, asked_id: int | None, number: int | None = None) -> EntryButton:
+        return cls(entry.id, f"{number}. {entry.question}" if number else entry.question, asked_id)
 
-    @guarded
-    async def callback(self, interaction: discord.Interaction) -> None:
-        bot: OtBot = interaction.client  # type: ignore[assignment]
-        entry = await bot.engine.kb.get(self.entry_id, interaction.guild_id or 0)
+    @classmethod
+    def from_match(cls, match: re.Match[str], label: str) -> EntryButton:
+        return cls(match["id"], label, _asked_id(match))
+
+    async def clicked(self, interaction: discord.Interaction[OtBot]) -> None:
+        engine = interaction.client.engine
+        community = interaction.guild_id or 0
+        entry = await engine.kb.get(self.entry_id, community)
         if entry is None:
             await interaction.response.send_message("That entry is no longer available.", ephemeral=True)
             return
         embed = entry_embed(entry)
-        question = _question_from_message(interaction.message)
-        if question:  # carried over, so that feedback on this answer still knows what was asked
-            embed.set_author(name=limits.shorten("Q: " + question, limits.EMBED_AUTHOR))
-            limits.fit_embed(embed)
-        await interaction.response.send_message(embed=embed, view=answer_view(bot, entry), ephemeral=True)
+        if self.asked_id is not None:  # feedback on this entry is still about the question first asked
+            question = await engine.questions.question(community, self.asked_id)
+            embed = with_question(embed, question)
+        await interaction.response.send_message(embed=embed, view=answer_buttons(entry, self.asked_id),
+                                                ephemeral=True)
 
 
-class FeedbackButton(discord.ui.DynamicItem[discord.ui.Button],
-                     template=rf"otbot:fb:(?P<vote>[yn]):(?P<id>{ENTRY_ID})"):
-    def __init__(self, entry_id: str, helpful: bool) -> None:
-        super().__init__(discord.ui.Button(
-            label="Helpful" if helpful else "Not helpful", emoji="👍" if helpful else "👎",
-            style=discord.ButtonStyle.success if helpful else discord.ButtonStyle.secondary,
-            custom_id=f"otbot:fb:{'y' if helpful else 'n'}:{entry_id}"))
-        self.entry_id, self.helpful = entry_id, helpful
+class FeedbackButton(PersistentButton, template=custom_ids.FEEDBACK):
+    def __init__(self, entry_id: str, helpful: bool, asked_id: int | None = None) -> None:
+        super().__init__(custom_ids.feedback(entry_id, helpful, asked_id), "Helpful" if helpful else "Not helpful",
+                         emoji="👍" if helpful else "👎",
+                         style=discord.ButtonStyle.success if helpful else discord.ButtonStyle.secondary)
+        self.entry_id, self.helpful, self.asked_id = entry_id, helpful, asked_id
 
     @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button,
-                             match: re.Match[str]) -> FeedbackButton:
-        return cls(match["id"], match["vote"] == "y")
+    def from_match(cls, match: re.Match[str], label: str) -> FeedbackButton:
+        return cls(match["id"], match["vote"] == "y", _asked_id(match))
 
-    @guarded
-    async def callback(self, interaction: discord.Interaction) -> None:
-        bot: OtBot = interaction.client  # type: ignore[assignment]
-        guild = interaction.guild_id or 0
-        question = _question_from_message(interaction.message)
-        await in_time(interaction, self._record(bot, guild, str(interaction.user.id), question), ephemeral=True)
+    async def clicked(self, interaction: discord.Interaction[OtBot]) -> None:
+        questions = interaction.client.engine.questions
+        await in_time(interaction, questions.feedback(interaction.guild_id or 0, self.entry_id,
+                                                      str(interaction.user.id), self.helpful, self.asked_id),
+                      ephemeral=True)
         text = ("Thanks, noted. A moderator will see this question and can improve the answer." if not self.helpful
                 else "Thanks for letting us know!")
         await send(interaction, text, ephemeral=True)
 
-    async def _record(self, bot: OtBot, guild: int, user: str, question: str | None) -> None:
-        await bot.engine.store.record_feedback(guild, self.entry_id, user, self.helpful, question)
-        if not self.helpful:
-            await bot.engine.store.record_missed(guild, question or f"(feedback on {self.entry_id})", "not_helpful",
-                                                 entry_id=self.entry_id, asked_by=user)
+
+def _asked_id(match: re.Match[str]) -> int | None:
+    return int(match["asked"]) if match["asked"] else None
 
 
-def _question_from_message(message: discord.Message | None) -> str | None:
-    """The question an answer was for, kept in the embed's author line."""
-    if message and message.embeds and message.embeds[0].author and message.embeds[0].author.name:
-        return message.embeds[0].author.name.removeprefix("Q: ")
-    return None
+def with_question(embed: discord.Embed, question: str) -> discord.Embed:
+    """The question shown above its answer (display only: buttons refer to the stored question by id)."""
+    embed.set_author(name=limits.shorten("Q: " + question, limits.EMBED_AUTHOR))
+    return limits.fit_embed(embed)
 
 
-def answer_view(bot: OtBot, entry: Entry, related: tuple[Entry, ...] = ()) -> discord.ui.View:
-    view = discord.ui.View(timeout=None)
+def answer_buttons(entry: Entry, asked_id: int | None, related: tuple[Entry, ...] = ()) -> discord.ui.View:
+    buttons = discord.ui.View(timeout=None)
     for item in related[:3]:
-        view.add_item(EntryButton(item))
-    view.add_item(FeedbackButton(entry.id, True))
-    view.add_item(FeedbackButton(entry.id, False))
-    return view
+        buttons.add_item(EntryButton.for_entry(item, asked_id))
+    buttons.add_item(FeedbackButton(entry.id, True, asked_id))
+    buttons.add_item(FeedbackButton(entry.id, False, asked_id))
+    return buttons
 
 
-def reply_message(bot: OtBot, reply: Reply) -> tuple[discord.Embed, discord.ui.View | None]:
+def reply_message(asked: AskedReply) -> tuple[discord.Embed, discord.ui.View | None]:
+    reply = asked.reply
     embed = reply_embed(reply)
     if reply.question:
-        embed.set_author(name=limits.shorten("Q: " + reply.question, limits.EMBED_AUTHOR))
-        limits.fit_embed(embed)
+        embed = with_question(embed, reply.question)
     if reply.answered and reply.entry:
-        return embed, answer_view(bot, reply.entry, reply.related)
+        return embed, answer_buttons(reply.entry, asked.asked_id, reply.related)
     if reply.suggestions:
-        view = discord.ui.View(timeout=None)
+        buttons = discord.ui.View(timeout=None)
         for number, entry in enumerate(reply.suggestions, 1):
-            view.add_item(EntryButton(entry, number))
-        return embed, view
+            buttons.add_item(EntryButton.for_entry(entry, asked.asked_id, number))
+        return embed, buttons
     return embed, None
 
 
 _QUESTIONISH = re.compile(r"\?|^(who|what|when|where|why|how|can|does|do|is|are|should|will|would|could)\b", re.I)
 
 
-class Ask(commands.Cog):
+class AskCog(commands.Cog, name="Ask"):
     def __init__(self, bot: OtBot) -> None:
         self.bot = bot
         self.limiter = RateLimiter(bot.settings.ask_rate, bot.settings.ask_per_seconds)
-        self._channels: dict[int, tuple[float, frozenset[int]]] = {}  # guild -> (valid until, answer channels)
-
-    async def answer_channels(self, guild_id: int) -> frozenset[int]:
-        """This server's answer channels, read from the database at most every CHANNELS_TTL seconds (every
-        message in every channel passes here)."""
-        now = time.monotonic()
-        cached = self._channels.get(guild_id)
-        if cached is None or cached[0] < now:
-            settings = await load_settings(self.bot.engine.store, guild_id)
-            cached = self._channels[guild_id] = (now + CHANNELS_TTL, frozenset(settings.answer_channels))
-        return cached[1]
-
-    def forget_settings(self, guild_id: int) -> None:
-        """Call after changing a server's settings."""
-        self._channels.pop(guild_id, None)
 
     def _cooldown(self, guild_id: int | None, user_id: int) -> str | None:
         wait = self.limiter.retry_after((guild_id or 0, user_id))
@@ -172,17 +145,17 @@ class Ask(commands.Cog):
     @app_commands.command(name="ask", description="Ask about school-based or clinic occupational therapy")
     @app_commands.describe(question="Your question, in your own words",
                            private="Only you see the answer (good when describing your own child)")
-    async def ask(self, interaction: discord.Interaction, question: app_commands.Range[str, 1, 1500],
+    async def ask(self, interaction: discord.Interaction[OtBot], question: app_commands.Range[str, 1, 1500],
                   private: bool = False) -> None:
         slow = self._cooldown(interaction.guild_id, interaction.user.id)
         if slow:
             await interaction.response.send_message(slow, ephemeral=True)
             return
-        reply = await in_time(interaction, self.bot.engine.kb.ask(question, interaction.guild_id or 0,
-                                                                  asked_by=str(interaction.user.id)),
+        asked = await in_time(interaction, self.bot.engine.questions.ask(question, interaction.guild_id or 0,
+                                                                         asked_by=str(interaction.user.id)),
                               ephemeral=private)
-        embed, view = reply_message(self.bot, reply)
-        await send(interaction, embed=embed, view=view, ephemeral=private)
+        embed, buttons = reply_message(asked)
+        await send(interaction, embed=embed, view=buttons, ephemeral=private)
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
@@ -195,7 +168,8 @@ class Ask(commands.Cog):
                                                            or f"<@!{me}>" in message.content)
         if not mentioned and not self.bot.intents.message_content:
             return  # without the intent Discord sends no text of other messages: nothing to answer
-        in_answer_channel = message.channel.id in await self.answer_channels(message.guild.id)
+        settings = await self.bot.engine.communities.get(message.guild.id)
+        in_answer_channel = message.channel.id in settings.answer_channels
         if not mentioned and not in_answer_channel:
             return
         slow = self._cooldown(message.guild.id, message.author.id)
@@ -203,16 +177,18 @@ class Ask(commands.Cog):
             if mentioned:
                 await message.reply(slow, mention_author=False)
             return
-        reply = await self.bot.engine.kb.ask(message.content, message.guild.id, asked_by=str(message.author.id))
+        questions = self.bot.engine.questions
+        reply = (await questions.ask(message.content, message.guild.id, remember=False)).reply
         if not reply.answered and not mentioned and not _QUESTIONISH.search(reply.question):
-            return  # chatter in an answer channel ("thanks!") gets no "I don't know" reply
-        embed, view = reply_message(self.bot, reply)
-        if view is None:
+            return  # chatter in an answer channel ("thanks!") gets no "I don't know" reply, and is not kept
+        asked = await questions.remember(message.guild.id, reply, str(message.author.id))
+        embed, buttons = reply_message(asked)
+        if buttons is None:
             await message.reply(embed=embed, mention_author=False)
         else:
-            await message.reply(embed=embed, view=view, mention_author=False)
+            await message.reply(embed=embed, view=buttons, mention_author=False)
 
 
 async def setup(bot: OtBot) -> None:
     bot.add_dynamic_items(EntryButton, FeedbackButton)
-    await bot.add_cog(Ask(bot))
+    await bot.add_cog(AskCog(bot))

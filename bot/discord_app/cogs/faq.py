@@ -9,23 +9,33 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import discord
 from discord import app_commands
 from discord.ext import commands
+from rapidfuzz import fuzz, process, utils
 
-from ...engine.errors import NotFound, UserError
+from ...engine.errors import UserError
 from ...engine.faq import ImportPlan
 from ...engine.models import Entry
-from .. import limits
-from ..errors import GuardedModal, GuardedView, guarded
+from .. import custom_ids, limits
+from ..buttons import PersistentButton
+from ..errors import GuardedModal, GuardedView
 from ..permissions import require_guild, require_moderator
 from ..render import entry_embed, entry_list_embed, page_bounds
-from .ask import ENTRY_ID
 
 if TYPE_CHECKING:
     from ..client import OtBot
 
 MAX_IMPORT_BYTES = 1_000_000
+AUTOCOMPLETE_CHOICES = 25  # Discord's maximum
+# Score (0-100) below which an entry is not offered. Tried on the curated entries: at 80, "handwritng" finds
+# the handwriting entries, "clinic vs school" finds school-vs-clinic-ot, "iep" the IEP ones, "zzqx" nothing.
+AUTOCOMPLETE_CUTOFF = 80
 
 
-def actor(interaction: discord.Interaction) -> str:
+def _autocomplete_score(typed: str, name: str, **options: object) -> float:
+    """Part of a word, typos included (partial_ratio), or the same words in any order (token_set_ratio)."""
+    return max(fuzz.partial_ratio(typed, name, **options), fuzz.token_set_ratio(typed, name, **options))
+
+
+def actor(interaction: discord.Interaction[OtBot]) -> str:
     return f"{interaction.user.name} ({interaction.user.id})"
 
 
@@ -44,11 +54,11 @@ def _input(label: str, default: str | None, limit: int, **options: Any) -> disco
 class EntryModal(GuardedModal):
     """Question, Answer, Alternate phrasings, Tags, Sources: five inputs, Discord's maximum."""
 
-    def __init__(self, bot: OtBot, *, entry: Entry | None = None, question: str = "",
-                 missed_id: int | None = None, version: int | None = None) -> None:
+    def __init__(self, *, entry: Entry | None = None, question: str = "", missed_id: int | None = None,
+                 version: int | None = None) -> None:
         title = "Edit FAQ entry" if entry else "New FAQ entry"
         super().__init__(title=title, timeout=900)
-        self.bot, self.entry, self.missed_id = bot, entry, missed_id
+        self.entry, self.missed_id = entry, missed_id
         self.version = version  # the entry's version when the form opened: a newer one means someone else saved
         self.question = _input("Question", entry.question if entry else question[:300], 300)
         self.answer = _input("Answer", entry.answer if entry else None, 1500, style=discord.TextStyle.paragraph)
@@ -71,19 +81,20 @@ class EntryModal(GuardedModal):
         data["sources"] = [kept.get(line, line) for line in _lines(self.sources.value)]
         return data
 
-    async def on_submit(self, interaction: discord.Interaction) -> None:
+    async def on_submit(self, interaction: discord.Interaction[OtBot]) -> None:
         await require_moderator(interaction)
         guild = require_guild(interaction)
-        faq = self.bot.engine.faq
+        engine = interaction.client.engine
         if self.entry:
-            entry = await faq.edit(guild, self.entry.id, self.raw(), actor(interaction),
-                                   expected_version=self.version)
+            entry = await engine.faq.edit(guild, self.entry.id, self.raw(), actor(interaction),
+                                          expected_version=self.version)
             verb = "Updated"
-        else:
-            entry = await faq.add(guild, self.raw(), actor(interaction))
+        elif self.missed_id is not None:
+            entry = await engine.missed.make_entry(guild, self.missed_id, self.raw(), actor(interaction))
             verb = "Added"
-        if self.missed_id is not None:
-            await self.bot.engine.store.resolve_missed(guild, self.missed_id, f"entry {entry.id}")
+        else:
+            entry = await engine.faq.add(guild, self.raw(), actor(interaction))
+            verb = "Added"
         await interaction.response.send_message(f"{verb} `{entry.id}`. It is answering questions now.",
                                                 embed=entry_embed(entry), ephemeral=True)
 
@@ -91,21 +102,19 @@ class EntryModal(GuardedModal):
 class PhrasingModal(GuardedModal, title="Add as a phrasing of an entry"):
     entry_id = discord.ui.TextInput(label="Entry id", max_length=64, placeholder="e.g. school-vs-clinic-ot")
 
-    def __init__(self, bot: OtBot, missed_id: int, question: str) -> None:
+    def __init__(self, missed_id: int) -> None:
         super().__init__(timeout=900)
-        self.bot, self.missed_id, self.question = bot, missed_id, question
+        self.missed_id = missed_id
 
-    async def on_submit(self, interaction: discord.Interaction) -> None:
+    async def on_submit(self, interaction: discord.Interaction[OtBot]) -> None:
         await require_moderator(interaction)
-        guild = require_guild(interaction)
         entry_id = self.entry_id.value.strip()
-        await self.bot.engine.faq.add_phrasing(guild, entry_id, self.question, actor(interaction))
-        await self.bot.engine.store.resolve_missed(guild, self.missed_id, f"phrasing of {entry_id}")
+        await interaction.client.engine.missed.add_as_phrasing(require_guild(interaction), self.missed_id, entry_id,
+                                                               actor(interaction))
         await interaction.response.send_message(f"Added as a phrasing of `{entry_id}`.", ephemeral=True)
 
 
-class MissedButton(discord.ui.DynamicItem[discord.ui.Button],
-                   template=r"otbot:missed:(?P<action>new|phr|dismiss):(?P<id>\d+)"):
+class MissedButton(PersistentButton, template=custom_ids.MISSED):
     LABELS: ClassVar[dict[str, tuple[str, discord.ButtonStyle]]] = {
         "new": ("New entry", discord.ButtonStyle.success),
         "phr": ("Add as phrasing", discord.ButtonStyle.primary),
@@ -114,68 +123,56 @@ class MissedButton(discord.ui.DynamicItem[discord.ui.Button],
 
     def __init__(self, action: str, missed_id: int, number: int = 0) -> None:
         label, style = self.LABELS[action]
-        super().__init__(discord.ui.Button(label=f"{number}: {label}" if number else label, style=style,
-                                           custom_id=f"otbot:missed:{action}:{missed_id}"))
+        super().__init__(custom_ids.missed(action, missed_id), f"{number}: {label}" if number else label, style=style)
         self.action, self.missed_id = action, missed_id
 
     @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button,
-                             match: re.Match[str]) -> MissedButton:
+    def from_match(cls, match: re.Match[str], label: str) -> MissedButton:
         return cls(match["action"], int(match["id"]))
 
-    @guarded
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def clicked(self, interaction: discord.Interaction[OtBot]) -> None:
         await require_moderator(interaction)
-        bot: OtBot = interaction.client  # type: ignore[assignment]
         guild = require_guild(interaction)
-        missed = await bot.engine.store.missed_one(guild, self.missed_id)
-        if missed is None:
-            raise NotFound("That question is no longer in the queue.")
-        if self.action == "new":
-            await interaction.response.send_modal(EntryModal(bot, question=missed.question, missed_id=missed.id))
-        elif self.action == "phr":
-            await interaction.response.send_modal(PhrasingModal(bot, missed.id, missed.question))
-        else:
-            await bot.engine.store.resolve_missed(guild, missed.id, "dismissed")
+        missed = interaction.client.engine.missed
+        if self.action == "dismiss":
+            await missed.dismiss(guild, self.missed_id)
             await interaction.response.send_message("Dismissed.", ephemeral=True)
+            return
+        question = await missed.get(guild, self.missed_id)  # still in the queue?
+        if self.action == "new":
+            await interaction.response.send_modal(EntryModal(question=question.question, missed_id=question.id))
+        else:
+            await interaction.response.send_modal(PhrasingModal(question.id))
 
 
-class RemoveButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"otbot:faqrm:(?P<id>{ENTRY_ID})"):
+class RemoveButton(PersistentButton, template=custom_ids.FAQ_REMOVE):
     def __init__(self, entry_id: str) -> None:
-        super().__init__(discord.ui.Button(label="Yes, remove it", style=discord.ButtonStyle.danger,
-                                           custom_id=f"otbot:faqrm:{entry_id}"))
+        super().__init__(custom_ids.faq_remove(entry_id), "Yes, remove it", style=discord.ButtonStyle.danger)
         self.entry_id = entry_id
 
     @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button,
-                             match: re.Match[str]) -> RemoveButton:
+    def from_match(cls, match: re.Match[str], label: str) -> RemoveButton:
         return cls(match["id"])
 
-    @guarded
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def clicked(self, interaction: discord.Interaction[OtBot]) -> None:
         await require_moderator(interaction)
-        bot: OtBot = interaction.client  # type: ignore[assignment]
-        result = await bot.engine.faq.remove(require_guild(interaction), self.entry_id, actor(interaction))
+        result = await interaction.client.engine.faq.remove(require_guild(interaction), self.entry_id,
+                                                            actor(interaction))
         await interaction.response.edit_message(content=f"`{self.entry_id}`: {result}", embed=None, view=None)
 
 
-class PageButton(discord.ui.DynamicItem[discord.ui.Button],
-                 template=r"otbot:faqpage:(?P<page>\d+):(?P<tag>.{0,40})"):  # any tag text
+class PageButton(PersistentButton, template=custom_ids.FAQ_PAGE):
     def __init__(self, page: int, tag: str, label: str) -> None:
-        super().__init__(discord.ui.Button(label=label, style=discord.ButtonStyle.secondary,
-                                           custom_id=f"otbot:faqpage:{page}:{tag}"))
+        super().__init__(custom_ids.faq_page(page, tag), label)
         self.page, self.tag = page, tag
 
     @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button,
-                             match: re.Match[str]) -> PageButton:
-        return cls(int(match["page"]), match["tag"], item.label or "")
+    def from_match(cls, match: re.Match[str], label: str) -> PageButton:
+        return cls(int(match["page"]), match["tag"], label)
 
-    @guarded
-    async def callback(self, interaction: discord.Interaction) -> None:
-        bot: OtBot = interaction.client  # type: ignore[assignment]
-        embed, view = await list_page(bot, require_guild(interaction), self.tag or None, self.page)
-        await interaction.response.edit_message(embed=embed, view=view)
+    async def clicked(self, interaction: discord.Interaction[OtBot]) -> None:
+        embed, buttons = await list_page(interaction.client, require_guild(interaction), self.tag or None, self.page)
+        await interaction.response.edit_message(embed=embed, view=buttons)
 
 
 PER_PAGE = 15
@@ -185,80 +182,85 @@ async def list_page(bot: OtBot, guild: int, tag: str | None, page: int) -> tuple
     entries = await bot.engine.faq.list(guild, tag)
     page, pages = page_bounds(len(entries), page, PER_PAGE)
     title = f"FAQ entries tagged '{tag}'" if tag else "FAQ entries"
-    view = discord.ui.View(timeout=None)
+    buttons = discord.ui.View(timeout=None)
     if page > 0:
-        view.add_item(PageButton(page - 1, tag or "", "◀ Previous"))
+        buttons.add_item(PageButton(page - 1, tag or "", "◀ Previous"))
     if page < pages - 1:
-        view.add_item(PageButton(page + 1, tag or "", "Next ▶"))
-    return entry_list_embed(title, entries, page, PER_PAGE), view
+        buttons.add_item(PageButton(page + 1, tag or "", "Next ▶"))
+    return entry_list_embed(title, entries, page, PER_PAGE), buttons
 
 
 class ConfirmImport(GuardedView):
-    def __init__(self, bot: OtBot, plan: ImportPlan, moderator_id: int) -> None:
+    def __init__(self, plan: ImportPlan, moderator_id: int) -> None:
         super().__init__(timeout=600)
-        self.bot, self.plan, self.moderator_id = bot, plan, moderator_id
+        self.plan, self.moderator_id = plan, moderator_id
 
     @discord.ui.button(label="Import", style=discord.ButtonStyle.success)
-    async def confirm(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
+    async def confirm(self, interaction: discord.Interaction[OtBot], button: discord.ui.Button) -> None:
         await require_moderator(interaction)
         if interaction.user.id != self.moderator_id:
             raise UserError("Only the moderator who uploaded the file can confirm this import.")
-        count = await self.bot.engine.faq.apply_import(require_guild(interaction), self.plan, actor(interaction))
+        count = await interaction.client.engine.faq.apply_import(require_guild(interaction), self.plan,
+                                                                 actor(interaction))
         self.stop()
         await interaction.response.edit_message(content=f"Imported {count} entries.", view=None)
 
 
-class Faq(commands.GroupCog, group_name="faq", group_description="Browse and curate this server's FAQ"):
+class FaqCog(commands.GroupCog, group_name="faq", group_description="Browse and curate this server's FAQ"):
     def __init__(self, bot: OtBot) -> None:
         self.bot = bot
 
-    async def entry_autocomplete(self, interaction: discord.Interaction, current: str
+    async def entry_autocomplete(self, interaction: discord.Interaction[OtBot], current: str
                                  ) -> list[app_commands.Choice[str]]:
         entries = await self.bot.engine.kb.entries(interaction.guild_id or 0)
-        needle = current.lower().strip()
-        found = [e for e in entries.values() if needle in e.id or needle in e.question.lower()]
-        return [app_commands.Choice(name=limits.shorten(f"{e.question} ({e.id})", limits.AUTOCOMPLETE_NAME),
-                                    value=e.id) for e in sorted(found, key=lambda e: e.id)[:25]]
+        names = {e.id: f"{e.question} ({e.id})" for e in entries.values()}
+        if current.strip():
+            found = [entry_id for _, _, entry_id in process.extract(
+                current, names, scorer=_autocomplete_score, processor=utils.default_process, limit=AUTOCOMPLETE_CHOICES,
+                score_cutoff=AUTOCOMPLETE_CUTOFF)]
+        else:
+            found = sorted(names)[:AUTOCOMPLETE_CHOICES]
+        return [app_commands.Choice(name=limits.shorten(names[i], limits.AUTOCOMPLETE_NAME), value=i) for i in found]
 
     @app_commands.command(name="add", description="Add an entry (moderators)")
-    async def add(self, interaction: discord.Interaction) -> None:
+    async def add(self, interaction: discord.Interaction[OtBot]) -> None:
         await require_moderator(interaction)
-        await interaction.response.send_modal(EntryModal(self.bot))
+        await interaction.response.send_modal(EntryModal())
 
     @app_commands.command(name="edit", description="Edit an entry (moderators)")
     @app_commands.autocomplete(entry=entry_autocomplete)
-    async def edit(self, interaction: discord.Interaction, entry: str) -> None:
+    async def edit(self, interaction: discord.Interaction[OtBot], entry: str) -> None:
         await require_moderator(interaction)
         guild = require_guild(interaction)
         found = await self.bot.engine.faq.require(guild, entry)
         version = await self.bot.engine.faq.version(guild, entry)
-        await interaction.response.send_modal(EntryModal(self.bot, entry=found, version=version))
+        await interaction.response.send_modal(EntryModal(entry=found, version=version))
 
     @app_commands.command(name="remove", description="Remove or hide an entry (moderators)")
     @app_commands.autocomplete(entry=entry_autocomplete)
-    async def remove(self, interaction: discord.Interaction, entry: str) -> None:
+    async def remove(self, interaction: discord.Interaction[OtBot], entry: str) -> None:
         await require_moderator(interaction)
         found = await self.bot.engine.faq.require(require_guild(interaction), entry)
-        view = discord.ui.View(timeout=None)
-        view.add_item(RemoveButton(found.id))
+        buttons = discord.ui.View(timeout=None)
+        buttons.add_item(RemoveButton(found.id))
         await interaction.response.send_message(f"Remove `{found.id}` from this server?", embed=entry_embed(found),
-                                                view=view, ephemeral=True)
+                                                view=buttons, ephemeral=True)
 
     @app_commands.command(name="show", description="Show one entry")
     @app_commands.autocomplete(entry=entry_autocomplete)
-    async def show(self, interaction: discord.Interaction, entry: str) -> None:
+    async def show(self, interaction: discord.Interaction[OtBot], entry: str) -> None:
         found = await self.bot.engine.faq.require(require_guild(interaction), entry)
         await interaction.response.send_message(embed=entry_embed(found), ephemeral=True)
 
     @app_commands.command(name="list", description="List entries, optionally with one tag")
-    async def list(self, interaction: discord.Interaction, tag: str | None = None) -> None:
+    async def list(self, interaction: discord.Interaction[OtBot], tag: str | None = None) -> None:
         tag = tag.lower().strip()[:40] if tag else None
-        embed, view = await list_page(self.bot, require_guild(interaction), tag, 0)
-        await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
+        embed, buttons = await list_page(self.bot, require_guild(interaction), tag, 0)
+        await interaction.response.send_message(embed=embed, view=buttons, ephemeral=True)
 
     @app_commands.command(name="history", description="Every change to an entry (moderators)")
     @app_commands.autocomplete(entry=entry_autocomplete)
-    async def history(self, interaction: discord.Interaction, entry: str) -> None:
+    async def history(self, interaction: discord.Interaction[OtBot], entry: str) -> None:
         await require_moderator(interaction)
         rows = await self.bot.engine.faq.history(require_guild(interaction), entry)
         lines = [f"**v{r.version}** {r.at} · {r.action} · {r.actor}" for r in rows]
@@ -270,31 +272,32 @@ class Faq(commands.GroupCog, group_name="faq", group_description="Browse and cur
 
     @app_commands.command(name="restore", description="Bring back an earlier version (moderators)")
     @app_commands.autocomplete(entry=entry_autocomplete)
-    async def restore(self, interaction: discord.Interaction, entry: str, version: app_commands.Range[int, 1]) -> None:
+    async def restore(self, interaction: discord.Interaction[OtBot], entry: str,
+                      version: app_commands.Range[int, 1]) -> None:
         await require_moderator(interaction)
         restored = await self.bot.engine.faq.restore(require_guild(interaction), entry, version, actor(interaction))
         await interaction.response.send_message(f"Restored `{entry}` to version {version}.",
                                                 embed=entry_embed(restored), ephemeral=True)
 
     @app_commands.command(name="missed", description="Questions the bot could not answer (moderators)")
-    async def missed(self, interaction: discord.Interaction) -> None:
+    async def missed(self, interaction: discord.Interaction[OtBot]) -> None:
         await require_moderator(interaction)
-        queue = await self.bot.engine.store.missed(require_guild(interaction), limit=5)
+        queue = await self.bot.engine.missed.queue(require_guild(interaction), limit=5)
         if not queue:
             await interaction.response.send_message("The missed-questions queue is empty. 🎉", ephemeral=True)
             return
         lines = [f"**{i}.** {limits.shorten(m.question, 300)}\n  _{m.reason}"
                  + (f", closest: `{m.entry_id}`" if m.entry_id else "") + "_" for i, m in enumerate(queue, 1)]
-        view = discord.ui.View(timeout=None)
+        buttons = discord.ui.View(timeout=None)
         for i, m in enumerate(queue, 1):
             for action in ("new", "phr", "dismiss"):
-                view.add_item(MissedButton(action, m.id, i))
+                buttons.add_item(MissedButton(action, m.id, i))
         embed = discord.Embed(title="Missed questions (newest first)",
                               description=limits.shorten("\n".join(lines), limits.EMBED_DESCRIPTION))
-        await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
+        await interaction.response.send_message(embed=embed, view=buttons, ephemeral=True)
 
     @app_commands.command(name="export", description="This server's own entries as a YAML file (moderators)")
-    async def export(self, interaction: discord.Interaction) -> None:
+    async def export(self, interaction: discord.Interaction[OtBot]) -> None:
         await require_moderator(interaction)
         text = await self.bot.engine.faq.export(require_guild(interaction))
         file = discord.File(io.BytesIO(text.encode("utf-8")), filename="otbot-faq.yaml")
@@ -302,7 +305,7 @@ class Faq(commands.GroupCog, group_name="faq", group_description="Browse and cur
                                                 ephemeral=True)
 
     @app_commands.command(name="import", description="Import entries from a YAML file (moderators)")
-    async def import_(self, interaction: discord.Interaction, file: discord.Attachment) -> None:
+    async def import_(self, interaction: discord.Interaction[OtBot], file: discord.Attachment) -> None:
         await require_moderator(interaction)
         guild = require_guild(interaction)
         if file.size > MAX_IMPORT_BYTES:
@@ -318,9 +321,9 @@ class Faq(commands.GroupCog, group_name="faq", group_description="Browse and cur
             await interaction.followup.send(limits.shorten(summary, limits.MESSAGE), ephemeral=True)
             return
         await interaction.followup.send(limits.shorten(summary, limits.MESSAGE), ephemeral=True,
-                                        view=ConfirmImport(self.bot, plan, interaction.user.id))
+                                        view=ConfirmImport(plan, interaction.user.id))
 
 
 async def setup(bot: OtBot) -> None:
     bot.add_dynamic_items(MissedButton, RemoveButton, PageButton)
-    await bot.add_cog(Faq(bot))
+    await bot.add_cog(FaqCog(bot))

@@ -13,12 +13,11 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
-from ...engine.community import load_settings
 from ...engine.errors import GameError
 from ...engine.game import LETTERS, Reveal, RoundView
 from ...engine.models import CATEGORIES
-from .. import limits
-from ..errors import guarded
+from .. import custom_ids, limits
+from ..buttons import PersistentButton
 from ..game_render import leaderboard_embed, reveal_embed, round_embed, stats_embed, stopped_embed
 from ..permissions import is_moderator, require_guild
 from ..respond import in_time, send, update
@@ -45,22 +44,17 @@ def round_buttons(view: RoundView) -> discord.ui.View:
     return buttons
 
 
-class AnswerButton(discord.ui.DynamicItem[discord.ui.Button],
-                   template=r"otbot:ans:(?P<round>\d+):(?P<key>[A-Za-z0-9_-]{1,40})"):
+class AnswerButton(PersistentButton, template=custom_ids.ANSWER):
     def __init__(self, round_id: int, key: str, label: str = "?") -> None:
-        super().__init__(discord.ui.Button(label=limits.shorten(label, limits.BUTTON_LABEL),
-                                           style=discord.ButtonStyle.primary,
-                                           custom_id=f"otbot:ans:{round_id}:{key}"))
+        super().__init__(custom_ids.answer(round_id, key), label, style=discord.ButtonStyle.primary)
         self.round_id, self.key = round_id, key
 
     @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button,
-                             match: re.Match[str]) -> AnswerButton:
-        return cls(int(match["round"]), match["key"], item.label or "?")
+    def from_match(cls, match: re.Match[str], label: str) -> AnswerButton:
+        return cls(int(match["round"]), match["key"], label or "?")
 
-    @guarded
-    async def callback(self, interaction: discord.Interaction) -> None:
-        bot: OtBot = interaction.client  # type: ignore[assignment]
+    async def clicked(self, interaction: discord.Interaction[OtBot]) -> None:
+        bot = interaction.client
         cog: Scenarios = bot.get_cog("Scenarios")  # type: ignore[assignment]
         private = bool(interaction.message and interaction.message.flags.ephemeral)  # a practice round
         receipt = await in_time(interaction, bot.engine.games.answer(self.round_id, str(interaction.user.id),
@@ -77,20 +71,17 @@ class AnswerButton(discord.ui.DynamicItem[discord.ui.Button],
             cog.dirty.add(self.round_id)
 
 
-class RevealButton(discord.ui.DynamicItem[discord.ui.Button], template=r"otbot:reveal:(?P<round>\d+)"):
+class RevealButton(PersistentButton, template=custom_ids.REVEAL):
     def __init__(self, round_id: int) -> None:
-        super().__init__(discord.ui.Button(label="Reveal now", emoji="👁️", style=discord.ButtonStyle.secondary,
-                                           custom_id=f"otbot:reveal:{round_id}"))
+        super().__init__(custom_ids.reveal(round_id), "Reveal now", emoji="👁️")
         self.round_id = round_id
 
     @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button,
-                             match: re.Match[str]) -> RevealButton:
+    def from_match(cls, match: re.Match[str], label: str) -> RevealButton:
         return cls(int(match["round"]))
 
-    @guarded
-    async def callback(self, interaction: discord.Interaction) -> None:
-        bot: OtBot = interaction.client  # type: ignore[assignment]
+    async def clicked(self, interaction: discord.Interaction[OtBot]) -> None:
+        bot = interaction.client
 
         async def reveal_round() -> Reveal:
             return await bot.engine.games.reveal(self.round_id, str(interaction.user.id),
@@ -102,20 +93,18 @@ class RevealButton(discord.ui.DynamicItem[discord.ui.Button], template=r"otbot:r
         await bot.get_cog("Scenarios").post_reveal(reveal)  # type: ignore[union-attr]
 
 
-class NextPracticeButton(discord.ui.DynamicItem[discord.ui.Button], template=r"otbot:next:(?P<game>\d+)"):
+class NextPracticeButton(PersistentButton, template=custom_ids.NEXT_PRACTICE):
     def __init__(self, game_id: int) -> None:
-        super().__init__(discord.ui.Button(label="Next scenario", emoji="➡️", style=discord.ButtonStyle.primary,
-                                           custom_id=f"otbot:next:{game_id}"))
+        super().__init__(custom_ids.next_practice(game_id), "Next scenario", emoji="➡️",
+                         style=discord.ButtonStyle.primary)
         self.game_id = game_id
 
     @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button,
-                             match: re.Match[str]) -> NextPracticeButton:
+    def from_match(cls, match: re.Match[str], label: str) -> NextPracticeButton:
         return cls(int(match["game"]))
 
-    @guarded
-    async def callback(self, interaction: discord.Interaction) -> None:
-        bot: OtBot = interaction.client  # type: ignore[assignment]
+    async def clicked(self, interaction: discord.Interaction[OtBot]) -> None:
+        bot = interaction.client
         view = await in_time(interaction, bot.engine.games.next_round(self.game_id), edits_message=True)
         if view is None:
             await update(interaction, content="Practice finished. `/scenario stats` shows how you did.",
@@ -124,19 +113,16 @@ class NextPracticeButton(discord.ui.DynamicItem[discord.ui.Button], template=r"o
         await update(interaction, embeds=[round_embed(view)], view=round_buttons(view))
 
 
-class StopPracticeButton(discord.ui.DynamicItem[discord.ui.Button], template=r"otbot:stoppractice:(?P<game>\d+)"):
+class StopPracticeButton(PersistentButton, template=custom_ids.STOP_PRACTICE):
     def __init__(self, game_id: int) -> None:
-        super().__init__(discord.ui.Button(label="Stop", style=discord.ButtonStyle.danger,
-                                           custom_id=f"otbot:stoppractice:{game_id}"))
+        super().__init__(custom_ids.stop_practice(game_id), "Stop", style=discord.ButtonStyle.danger)
 
     @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button,
-                             match: re.Match[str]) -> StopPracticeButton:
+    def from_match(cls, match: re.Match[str], label: str) -> StopPracticeButton:
         return cls(int(match["game"]))
 
-    @guarded
-    async def callback(self, interaction: discord.Interaction) -> None:
-        bot: OtBot = interaction.client  # type: ignore[assignment]
+    async def clicked(self, interaction: discord.Interaction[OtBot]) -> None:
+        bot = interaction.client
         standings = await in_time(interaction, bot.engine.games.stop(
             require_guild(interaction), interaction.channel_id or 0, str(interaction.user.id), practice=True),
             edits_message=True)
@@ -228,7 +214,7 @@ class Scenarios(commands.GroupCog, group_name="scenario", group_description="Sho
         return self.bot.get_partial_messageable(channel_id, guild_id=guild_id)
 
     async def _message(self, round_id: int, guild_id: int | None = None) -> discord.PartialMessage | None:
-        posted = await self.bot.engine.store.posted_message(ROUND_MESSAGE, str(round_id))
+        posted = await self.bot.engine.posted_messages.find(ROUND_MESSAGE, str(round_id))
         if posted is None:
             return None
         return self._channel(posted[0], guild_id).get_partial_message(posted[1])
@@ -272,7 +258,7 @@ class Scenarios(commands.GroupCog, group_name="scenario", group_description="Sho
             except discord.HTTPException:
                 log.exception("could not post the reveal of round %s", reveal.round_id)
                 message = None
-        settings = await load_settings(self.bot.engine.store, reveal.guild_id)
+        settings = await self.bot.engine.communities.get(reveal.guild_id)
         if settings.threads and message is not None:
             try:
                 await message.create_thread(name=limits.shorten(f"Discuss: {reveal.scenario.title}", 100))
@@ -296,28 +282,28 @@ class Scenarios(commands.GroupCog, group_name="scenario", group_description="Sho
     async def post_round(self, view: RoundView) -> None:
         message = await self._channel(view.channel_id, view.guild_id).send(
             embed=round_embed(view), view=round_buttons(view))
-        await self.bot.engine.store.remember_message(ROUND_MESSAGE, str(view.round_id), view.channel_id, message.id)
+        await self.bot.engine.posted_messages.remember(ROUND_MESSAGE, str(view.round_id), view.channel_id, message.id)
 
     @app_commands.command(name="play", description="Start a scenario game in this channel")
     @app_commands.describe(category="Only scenarios of this kind", difficulty="Only this difficulty",
                            rounds="Number of rounds (1-10, default 5)", seconds="Seconds per round (10-300)",
                            speed_bonus="Give a small bonus for fast correct answers (off by default)")
     @app_commands.choices(category=CATEGORY_CHOICES, difficulty=DIFFICULTY_CHOICES)
-    async def play(self, interaction: discord.Interaction, category: str | None = None,
+    async def play(self, interaction: discord.Interaction[OtBot], category: str | None = None,
                    difficulty: int | None = None, rounds: app_commands.Range[int, 1, 10] = 5,
                    seconds: app_commands.Range[int, 10, 300] | None = None, speed_bonus: bool = False) -> None:
         guild_id = require_guild(interaction)
-        settings = await load_settings(self.bot.engine.store, guild_id)
+        settings = await self.bot.engine.communities.get(guild_id)
         view = await self.games.start(guild_id, interaction.channel_id or 0, str(interaction.user.id),
                                       interaction.user.display_name, category=category, difficulty=difficulty,
                                       rounds=rounds, seconds=seconds or settings.round_seconds,
                                       speed_bonus=speed_bonus)
         response = await interaction.response.send_message(embed=round_embed(view), view=round_buttons(view))
         message_id = response.message_id or (await interaction.original_response()).id
-        await self.bot.engine.store.remember_message(ROUND_MESSAGE, str(view.round_id), view.channel_id, message_id)
+        await self.bot.engine.posted_messages.remember(ROUND_MESSAGE, str(view.round_id), view.channel_id, message_id)
 
     @app_commands.command(name="stop", description="Stop the game in this channel (host or moderator)")
-    async def stop(self, interaction: discord.Interaction) -> None:
+    async def stop(self, interaction: discord.Interaction[OtBot]) -> None:
         standings = await self.games.stop(require_guild(interaction), interaction.channel_id or 0,
                                           str(interaction.user.id), await is_moderator(interaction))
         await interaction.response.send_message(embed=stopped_embed(standings))
@@ -326,7 +312,7 @@ class Scenarios(commands.GroupCog, group_name="scenario", group_description="Sho
 
     @app_commands.command(name="practice", description="Practise alone: only you see it, no timer")
     @app_commands.choices(category=CATEGORY_CHOICES, difficulty=DIFFICULTY_CHOICES)
-    async def practice(self, interaction: discord.Interaction, category: str | None = None,
+    async def practice(self, interaction: discord.Interaction[OtBot], category: str | None = None,
                        difficulty: int | None = None, rounds: app_commands.Range[int, 1, 10] = 5) -> None:
         guild_id, channel_id = require_guild(interaction), interaction.channel_id or 0
         user = str(interaction.user.id)
@@ -353,12 +339,12 @@ class Scenarios(commands.GroupCog, group_name="scenario", group_description="Sho
     @app_commands.command(name="leaderboard", description="Top players in this server")
     @app_commands.choices(period=[app_commands.Choice(name="this week", value="week"),
                                   app_commands.Choice(name="all time", value="all")])
-    async def leaderboard(self, interaction: discord.Interaction, period: str = "week") -> None:
+    async def leaderboard(self, interaction: discord.Interaction[OtBot], period: str = "week") -> None:
         board = await self.games.leaderboard(require_guild(interaction), period)
         await interaction.response.send_message(embed=leaderboard_embed(board))
 
     @app_commands.command(name="stats", description="Your scenario stats, or another member's")
-    async def stats(self, interaction: discord.Interaction, member: discord.Member | None = None) -> None:
+    async def stats(self, interaction: discord.Interaction[OtBot], member: discord.Member | None = None) -> None:
         who = member or interaction.user
         stats = await self.games.stats(require_guild(interaction), str(who.id))
         await interaction.response.send_message(embed=stats_embed(who.display_name, stats),
