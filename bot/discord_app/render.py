@@ -10,7 +10,7 @@ from .limits import shorten
 
 BRAND = discord.Colour.from_rgb(46, 134, 171)
 DECLINE = discord.Colour.light_grey()
-DISCLAIMER = "General information, not advice for one child: their IEP or 504 team decides."
+DISCLAIMER = "General information about US practice, not advice about one student."
 
 
 def sources_text(entry: Entry) -> str:
@@ -26,19 +26,26 @@ def sources_text(entry: Entry) -> str:
     return shorten("\n".join(lines), limits.EMBED_FIELD_VALUE)
 
 
-def entry_embed(entry: Entry, *, confidence: float | None = None) -> discord.Embed:
+def entry_embed(entry: Entry, *, family_note: str | None = None, also_asked: tuple[Entry, ...] = ()
+                ) -> discord.Embed:
+    """An answer: the entry, notes for teachers and OTs, sources; the family note only when the engine set one."""
+    text = entry.answer + (f"\n\n{family_note}" if family_note else "")
+    if also_asked:
+        text += "\n\nYou also asked about: " + "; ".join(f"**{shorten(e.question, 120)}**" for e in also_asked)
     embed = discord.Embed(title=shorten(entry.question, limits.EMBED_TITLE),
-                          description=shorten(entry.answer, limits.EMBED_DESCRIPTION), colour=BRAND)
+                          description=shorten(text, limits.EMBED_DESCRIPTION), colour=BRAND)
     if entry.school:
         embed.add_field(name="🏫 At school", value=shorten(entry.school, limits.EMBED_FIELD_VALUE), inline=True)
     if entry.medical:
         embed.add_field(name="🏥 In the clinic", value=shorten(entry.medical, limits.EMBED_FIELD_VALUE), inline=True)
+    if entry.for_teachers:
+        embed.add_field(name="For teachers and paras", value=shorten(entry.for_teachers, limits.EMBED_FIELD_VALUE),
+                        inline=False)
+    if entry.for_ots:
+        embed.add_field(name="For OTs", value=shorten(entry.for_ots, limits.EMBED_FIELD_VALUE), inline=False)
     if entry.sources:
         embed.add_field(name="Sources", value=sources_text(entry), inline=False)
-    footer = f"{DISCLAIMER} · {entry.id}"
-    if confidence is not None:
-        footer += f" · match {confidence:.0%}"
-    embed.set_footer(text=shorten(footer, limits.EMBED_FOOTER))
+    embed.set_footer(text=shorten(f"{DISCLAIMER} · {entry.id}", limits.EMBED_FOOTER))
     return limits.fit_embed(embed)
 
 
@@ -51,7 +58,7 @@ def decline_embed(reply: Reply) -> discord.Embed:
 
 def reply_embed(reply: Reply) -> discord.Embed:
     if reply.answered and reply.entry:
-        return entry_embed(reply.entry, confidence=reply.confidence)
+        return entry_embed(reply.entry, family_note=reply.family_note, also_asked=reply.also_asked)
     return decline_embed(reply)
 
 

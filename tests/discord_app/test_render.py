@@ -83,3 +83,33 @@ def test_decline_and_list_embeds_fit() -> None:
 def test_stats_without_rounds_has_no_empty_fields() -> None:
     embed = stats_embed("pia", personal_stats("1", []))
     assert embed.description == "No rounds played yet." and not embed.fields
+
+
+def short_entry(**changes: object) -> Entry:
+    values: dict[str, object] = {"id": "short-entry", "question": "What is school OT?",
+                                 "answer": "It supports the student's education.",
+                                 "sources": (Source("IDEA", cite="34 CFR 300.34"),)}
+    values.update(changes)
+    return Entry(**values)  # type: ignore[arg-type]
+
+
+def test_family_note_is_shown_once_and_only_when_the_engine_set_it() -> None:
+    note = "Bring this to the student's IEP or 504 team."
+    with_note = entry_embed(short_entry(), family_note=note).to_dict()
+    assert with_note["description"].count(note) == 1
+    without = entry_embed(short_entry()).to_dict()
+    assert "IEP or 504 team" not in str(without)  # not in the footer either: the footer is the disclaimer only
+
+
+def test_notes_for_teachers_and_ots_are_their_own_fields() -> None:
+    embed = entry_embed(short_entry(for_teachers="Ask the case manager.", for_ots="Document the consult."))
+    fields = {f.name: f.value for f in embed.fields}
+    assert fields["For teachers and paras"] == "Ask the case manager."
+    assert fields["For OTs"] == "Document the consult."
+    assert "For OTs" not in {f.name for f in entry_embed(short_entry()).fields}
+
+
+def test_a_second_question_is_named_in_the_answer() -> None:
+    other = short_entry(id="paying", question="Who pays for school OT?")
+    embed = entry_embed(short_entry(), also_asked=(other,))
+    assert "You also asked about: **Who pays for school OT?**" in (embed.description or "")

@@ -104,9 +104,12 @@ def with_question(embed: discord.Embed, question: str) -> discord.Embed:
     return limits.fit_embed(embed)
 
 
-def answer_buttons(entry: Entry, asked_id: int | None, related: tuple[Entry, ...] = ()) -> discord.ui.View:
+def answer_buttons(entry: Entry, asked_id: int | None, related: tuple[Entry, ...] = (),
+                   also_asked: tuple[Entry, ...] = ()) -> discord.ui.View:
     buttons = discord.ui.View(timeout=None)
-    for item in related[:3]:
+    for item in also_asked[:2]:  # the message's second question first: the member asked it
+        buttons.add_item(EntryButton(item.id, f"You also asked: {item.question}", asked_id))
+    for item in [r for r in related if r not in also_asked][:3]:
         buttons.add_item(EntryButton.for_entry(item, asked_id))
     buttons.add_item(FeedbackButton(entry.id, True, asked_id))
     buttons.add_item(FeedbackButton(entry.id, False, asked_id))
@@ -119,7 +122,7 @@ def reply_message(asked: AskedReply) -> tuple[discord.Embed, discord.ui.View | N
     if reply.question:
         embed = with_question(embed, reply.question)
     if reply.answered and reply.entry:
-        return embed, answer_buttons(reply.entry, asked.asked_id, reply.related)
+        return embed, answer_buttons(reply.entry, asked.asked_id, reply.related, reply.also_asked)
     if reply.suggestions:
         buttons = discord.ui.View(timeout=None)
         for number, entry in enumerate(reply.suggestions, 1):
