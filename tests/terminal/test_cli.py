@@ -73,7 +73,8 @@ def test_environment_variables_choose_content_and_database(tmp_path: Path) -> No
     (knowledge / "one.yaml").write_text(
         "- id: only-entry\n  question: What is the parent OT coffee morning?\n"
         "  alternates: [ot coffee, morning, parents]\n"
-        "  answer: A monthly chat.\n  sources: [{title: Newsletter, cite: May issue}]\n  reviewed: 2026-11-26\n",
+        "  answer: A monthly chat.\n  audiences: [parents]\n  sources: [{title: Newsletter, cite: May issue}]\n"
+        "  reviewed: 2026-11-26\n",
         encoding="utf-8")
     env = {"OTBOT_KNOWLEDGE": str(knowledge), "OTBOT_DB": str(tmp_path / "env.db")}
     result = otbot("ask", "--json", "when is the parent OT coffee morning at school", env=env)
