@@ -13,45 +13,15 @@ import yaml
 
 from . import safe_yaml
 from .errors import ContentError, Problem
-from .models import (
-    AUDIENCES,
-    CATEGORIES,
-    DEFAULT_OPTIONS,
-    FACTORS,
-    MAX_ANSWER_CHARS,
-    MAX_NOTE_CHARS,
-    MAX_SIDE_CHARS,
-    Entry,
-    Origin,
-    Scenario,
-    ScenarioOption,
-)
-from .yaml_fields import (
-    KeyProblem,
-    check_id,
-    read_list,
-    shown_path,
-    sources_field,
-    text_field,
-    text_list,
-    unknown_keys,
-    unwrap,
-)
+from .models import AUDIENCES, DEFAULT_OPTIONS, Entry, Origin, Scenario, ScenarioOption, Source
+from .yaml_fields import KeyProblem, read_list, shown_path
 
 SYNONYMS_FILE = "synonyms.yaml"
-ENTRY_KEYS = {"id", "question", "alternates", "answer", "school", "medical", "tags", "related", "sources", "reviewed",
-              "audiences", "for_teachers", "for_ots"}
-SCENARIO_KEYS = {
-    "id", "title", "grade", "age", "setting", "category", "difficulty", "vignette", "question", "options",
-    "answer", "partial", "explanation", "why_not", "factors", "sources",
-}
 MIN_ALTERNATES = 3
 # Wording that speaks to a parent only; an entry that also serves teachers or OTs must not use it.
 PARENT_ONLY_WORDING = re.compile(r"\byour (?:own )?(?:child|children|son|daughter|kid|kiddo)(?:'s)?\b", re.IGNORECASE)
 STALE_AFTER_DAYS = 365  # `otbot check` lists entries not reviewed for longer than this
-MAX_VIGNETTE_CHARS = 900
-MAX_EXPLANATION_CHARS = 1000
-MAX_WHY_NOT_CHARS = 300
+DEFAULT_SCENARIO_QUESTION = "Should this student receive OT services?"
 NEAR_DUPLICATE_SIMILARITY = 0.6
 
 
@@ -68,46 +38,28 @@ def parse_entry(raw: Any, origin: Origin = Origin.CURATED) -> tuple[Entry | None
     """Validate one knowledge entry. Shared by the file loader, moderator edits and imports."""
     if not isinstance(raw, dict):
         return None, [(None, "each item must be a mapping with id, question, answer, ...")]
-    problems: list[KeyProblem] = []
-    unknown_keys(raw, ENTRY_KEYS, problems)
-    entry_id = check_id(raw, problems)
-    question = text_field(raw, "question", problems)
-    answer = text_field(raw, "answer", problems, limit=MAX_ANSWER_CHARS)
-    school = text_field(raw, "school", problems, required=False, limit=MAX_SIDE_CHARS)
-    medical = text_field(raw, "medical", problems, required=False, limit=MAX_SIDE_CHARS)
-    alternates = text_list(raw, "alternates", problems)
-    if origin is Origin.CURATED and len(alternates) < MIN_ALTERNATES:
-        problems.append(("alternates", f"needs at least {MIN_ALTERNATES} alternates, has {len(alternates)}"))
-    tags = tuple(t.lower() for t in text_list(raw, "tags", problems))
-    related = text_list(raw, "related", problems)
-    audiences = tuple(a.lower() for a in text_list(raw, "audiences", problems))
-    for bad in sorted(set(audiences) - set(AUDIENCES)):
-        problems.append(("audiences", f"unknown audience '{bad}' (allowed: {', '.join(AUDIENCES)})"))
-    if origin is Origin.CURATED and not audiences:
-        problems.append(("audiences", f"missing 'audiences': who the entry is written for ({', '.join(AUDIENCES)})"))
-    if answer and {"teachers", "ots"} & set(audiences) and (parental := PARENT_ONLY_WORDING.search(answer)):
-        problems.append(("answer", f"the answer says '{parental.group(0)}' but the entry is also for "
-                                   f"{' and '.join(a for a in audiences if a != 'parents')}: write 'the student' "
-                                   "or 'the family', and say who acts"))
-    for_teachers = text_field(raw, "for_teachers", problems, required=False, limit=MAX_NOTE_CHARS)
-    for_ots = text_field(raw, "for_ots", problems, required=False, limit=MAX_NOTE_CHARS)
-    sources = sources_field(raw, problems)
-    reviewed = raw.get("reviewed")
-    if isinstance(reviewed, dt.date):
-        reviewed = reviewed.isoformat()
-    elif reviewed is not None:
-        reviewed = str(reviewed)
-        try:
-            dt.date.fromisoformat(reviewed)
-        except ValueError:
-            problems.append(("reviewed", f"'reviewed' must be a date like 2026-11-26, not '{reviewed}'"))
-    elif origin is Origin.CURATED:
-        problems.append(("reviewed", "missing 'reviewed' date"))
-    if problems or entry_id is None or question is None or answer is None:
+    from . import schema  # pydantic builds its validators on import (~0.1 s): only when content is parsed
+
+    record, problems = schema.validate(schema.EntryRecord, raw)
+    if record is None:
         return None, problems
-    entry = Entry(entry_id, question, answer, alternates, school, medical, tags, related, sources,
-                  reviewed, origin, audiences, for_teachers, for_ots)
-    return entry, []
+    if origin is Origin.CURATED:  # shipped content is held to more than a moderator's quick entry
+        if len(record.alternates) < MIN_ALTERNATES:
+            problems.append(("alternates", f"needs at least {MIN_ALTERNATES} alternates, has {len(record.alternates)}"))
+        if not record.audiences:
+            problems.append(("audiences", f"missing 'audiences': who it is written for ({', '.join(AUDIENCES)})"))
+        if record.reviewed is None:
+            problems.append(("reviewed", "missing 'reviewed' date"))
+    others = [a for a in record.audiences if a != "parents"]
+    if others and (parental := PARENT_ONLY_WORDING.search(record.answer)):
+        problems.append(("answer", f"the answer says '{parental.group(0)}' but the entry is also for "
+                                   f"{' and '.join(others)}: write 'the student' or 'the family', and say who acts"))
+    if problems:
+        return None, problems
+    sources = tuple(Source(s.title, s.url, s.cite) for s in record.sources)
+    return Entry(record.id, record.question, record.answer, record.alternates, record.school, record.medical,
+                 record.tags, record.related, sources, record.reviewed, origin, record.audiences,
+                 record.for_teachers, record.for_ots), []
 
 
 def _read_synonyms(path: Path, shown: str, problems: list[Problem]) -> list[list[str]]:
@@ -177,80 +129,51 @@ def load_knowledge(directory: Path, problems: list[Problem]) -> Knowledge:
 # ---------------------------------------------------------------- scenarios
 
 
-def _options(raw: dict[str, Any], problems: list[KeyProblem]) -> tuple[ScenarioOption, ...]:
-    value = raw.get("options")
-    if value is None:
-        return DEFAULT_OPTIONS
-    if not isinstance(value, dict) or not 2 <= len(value) <= 5:
-        problems.append(("options", "'options' must map 2 to 5 option keys to labels"))
-        return DEFAULT_OPTIONS
-    options = []
-    for key, label in value.items():
-        if not isinstance(label, str) or not label.strip() or len(label) > 80:
-            problems.append(("options", f"option '{key}' needs a label of at most 80 characters"))
-        options.append(ScenarioOption(str(key), str(label).strip()))
-    return tuple(options)
-
-
 def parse_scenario(raw: Any) -> tuple[Scenario | None, list[KeyProblem]]:
     if not isinstance(raw, dict):
         return None, [(None, "each scenario must be a mapping with id, title, vignette, ...")]
-    problems: list[KeyProblem] = []
-    unknown_keys(raw, SCENARIO_KEYS, problems)
-    scenario_id = check_id(raw, problems)
-    title = text_field(raw, "title", problems, limit=80)
-    setting = text_field(raw, "setting", problems) or ""
-    vignette = text_field(raw, "vignette", problems, limit=MAX_VIGNETTE_CHARS)
-    question = text_field(raw, "question", problems, required=False) or "Should this student receive OT services?"
-    explanation = text_field(raw, "explanation", problems, limit=MAX_EXPLANATION_CHARS)
-    if "grade" in raw:
-        level = f"Grade {raw['grade']}"
-    elif "age" in raw:
-        level = f"Age {raw['age']}"
-    else:
-        level = ""
-        problems.append((None, "needs a 'grade' or an 'age'"))
-    category = raw.get("category")
-    if category not in CATEGORIES:
-        problems.append(("category", f"category '{category}' is not one of: {', '.join(CATEGORIES)}"))
-    difficulty = raw.get("difficulty")
-    if difficulty not in (1, 2, 3):
-        problems.append(("difficulty", "difficulty must be 1, 2 or 3"))
-    options = _options(raw, problems)
-    keys = [o.key for o in options]
-    answer = raw.get("answer")
-    if answer not in keys:
-        problems.append(("answer", f"answer '{answer}' is not among the options ({', '.join(keys)})"))
-    partial = text_list(raw, "partial", problems)
-    for key in partial:
-        if key not in keys or key == answer:
-            problems.append(("partial", f"partial '{key}' must be an option other than the answer"))
-    why_not = raw.get("why_not") or {}
-    if not isinstance(why_not, dict):
-        problems.append(("why_not", "'why_not' must map option keys to one line each"))
-        why_not = {}
-    for key in keys:
-        if key != answer and not str(why_not.get(key) or "").strip():
-            problems.append(("why_not", f"option '{key}' is not explained in 'why_not'"))
-    for key, line in why_not.items():
-        if key not in keys or key == answer:
-            problems.append(("why_not", f"'why_not' explains '{key}', which is not a wrong option"))
-        elif len(str(line)) > MAX_WHY_NOT_CHARS:
-            problems.append(("why_not", f"'why_not' for '{key}' is longer than {MAX_WHY_NOT_CHARS} characters"))
-    factors = text_list(raw, "factors", problems)
-    if not factors:
-        problems.append(("factors", "needs at least one factor"))
-    for factor in factors:
-        if factor not in FACTORS:
-            problems.append(("factors", f"factor '{factor}' is not one of: {', '.join(FACTORS)}"))
-    sources = sources_field(raw, problems)
-    if problems or None in (scenario_id, title, vignette, explanation):
+    from . import schema
+
+    record, problems = schema.validate(schema.ScenarioRecord, raw)
+    if record is None:
         return None, problems
-    scenario = Scenario(
-        scenario_id, title, level, setting, category, difficulty, vignette, question, options, answer,
-        explanation, {str(k): unwrap(str(v)) for k, v in why_not.items()}, partial, factors, sources,
-    )
-    return scenario, []
+    if record.grade is None and record.age is None:
+        problems.append((None, "needs a 'grade' or an 'age'"))
+    options = DEFAULT_OPTIONS
+    if record.options is not None:
+        if 2 <= len(record.options) <= 5:
+            options = tuple(ScenarioOption(key, label) for key, label in record.options.items())
+        else:
+            problems.append(("options", "'options' must map 2 to 5 option keys to labels"))
+    problems += _answer_problems(record, [o.key for o in options])
+    if not record.factors:
+        problems.append(("factors", "needs at least one factor"))
+    if problems:
+        return None, problems
+    level = f"Grade {record.grade}" if record.grade is not None else f"Age {record.age}"
+    return Scenario(
+        record.id, record.title, level, record.setting, record.category, record.difficulty, record.vignette,
+        record.question or DEFAULT_SCENARIO_QUESTION, options, record.answer, record.explanation,
+        {key: line for key, line in record.why_not.items() if line}, record.partial, record.factors,
+        tuple(Source(s.title, s.url, s.cite) for s in record.sources),
+    ), []
+
+
+def _answer_problems(record: Any, keys: list[str]) -> list[KeyProblem]:
+    """The answer, partial credit and why_not lines must fit the options: every wrong option explained."""
+    problems: list[KeyProblem] = []
+    if record.answer not in keys:
+        problems.append(("answer", f"answer '{record.answer}' is not among the options ({', '.join(keys)})"))
+    for key in record.partial:
+        if key not in keys or key == record.answer:
+            problems.append(("partial", f"partial '{key}' must be an option other than the answer"))
+    for key in keys:
+        if key != record.answer and not record.why_not.get(key):
+            problems.append(("why_not", f"option '{key}' is not explained in 'why_not'"))
+    for key in record.why_not:
+        if key not in keys or key == record.answer:
+            problems.append(("why_not", f"'why_not' explains '{key}', which is not a wrong option"))
+    return problems
 
 
 def _shingles(text: str) -> set[tuple[str, ...]]:

@@ -12,7 +12,6 @@ import yaml
 
 from . import safe_yaml
 from .errors import Problem
-from .models import Source
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -83,65 +82,6 @@ def unwrap(text: str) -> str:
     return "\n\n".join(paragraphs)
 
 
-def text_field(raw: dict[str, Any], key: str, problems: list[KeyProblem], *, required: bool = True,
-          limit: int | None = None) -> str | None:
-    value = raw.get(key)
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            problems.append((key, f"missing '{key}'"))
-        return None
-    if not isinstance(value, str | int | float):
-        problems.append((key, f"'{key}' must be text"))
-        return None
-    text = unwrap(str(value))
-    if limit is not None and len(text) > limit:
-        problems.append((key, f"'{key}' is too long ({len(text)} characters, at most {limit})"))
-    return text
-
-
-def text_list(raw: dict[str, Any], key: str, problems: list[KeyProblem]) -> tuple[str, ...]:
-    value = raw.get(key)
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list) or not all(isinstance(v, str | int | float) for v in value):
-        problems.append((key, f"'{key}' must be a list of text items"))
-        return ()
-    return tuple(str(v).strip() for v in value if str(v).strip())
-
-
-def sources_field(raw: dict[str, Any], problems: list[KeyProblem]) -> tuple[Source, ...]:
-    value = raw.get("sources")
-    if not value:
-        problems.append(("sources", "missing source: every item needs at least one entry under 'sources'"))
-        return ()
-    if not isinstance(value, list):
-        value = [value]
-    sources = []
-    for item in value:
-        if isinstance(item, str):
-            # A bare string is accepted from moderators: a URL or a citation.
-            text = item.strip()
-            is_url = text.startswith(("http://", "https://"))
-            sources.append(Source(title=text, url=text) if is_url else Source(title=text, cite=text))
-            continue
-        if not isinstance(item, dict) or not isinstance(item.get("title"), str) or not item["title"].strip():
-            problems.append(("sources", "each source needs a 'title'"))
-            continue
-        unknown = set(item) - {"title", "url", "cite"}
-        if unknown:
-            problems.append(("sources", f"unknown key(s) in source: {', '.join(sorted(map(str, unknown)))}"))
-        url, cite = item.get("url"), item.get("cite")
-        if not url and not cite:
-            problems.append(("sources", f"source '{item['title']}' needs a 'url' or a 'cite'"))
-        if url and (host := mirror_host(str(url))):
-            problems.append(("sources", f"source '{item['title']}' is on {host}, a copy or proxy: cite the original"))
-        sources.append(Source(item["title"].strip(), str(url).strip() if url else None,
-                              str(cite).strip() if cite else None))
-    return tuple(sources)
-
-
 def mirror_host(url: str) -> str | None:
     """The host of `url` when it is a known mirror, proxy or archive."""
     host = urlsplit(url.strip()).hostname or ""
@@ -149,22 +89,6 @@ def mirror_host(url: str) -> str | None:
     if host.startswith(MIRROR_HOST_PREFIXES) or any(host == h or host.endswith("." + h) for h in MIRROR_HOSTS):
         return host
     return None
-
-
-def check_id(raw: dict[str, Any], problems: list[KeyProblem]) -> str | None:
-    value = raw.get("id")
-    if not isinstance(value, str) or not value.strip():
-        problems.append(("id", "missing 'id'"))
-        return None
-    if not ID_PATTERN.match(value):
-        problems.append(("id", f"id '{value}' must be lowercase words joined by '-'"))
-    return value
-
-
-def unknown_keys(raw: dict[str, Any], allowed: set[str], problems: list[KeyProblem]) -> None:
-    for key in raw:
-        if key not in allowed:
-            problems.append((str(key), f"unknown key '{key}' (allowed: {', '.join(sorted(allowed))})"))
 
 
 def shown_path(path: Path) -> str:
