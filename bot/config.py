@@ -48,8 +48,10 @@ class Settings:
 
     @classmethod
     def load(cls, *, env_file: Path | None = None, knowledge: str | None = None, scenarios: str | None = None,
-             db: str | None = None) -> Settings:
-        """Command-line values win over the environment, which wins over .env, which wins over defaults."""
+             db: str | None = None, default_db: Path = Path("otbot.db")) -> Settings:
+        """Command-line values win over the environment, which wins over .env, which wins over defaults.
+        `default_db` is the caller's: the Discord bot keeps ./otbot.db beside its .env, the terminal commands
+        keep theirs in the user's data folder."""
         file_values = read_env_file(env_file or Path.cwd() / ".env")
 
         def get(key: str) -> str | None:
@@ -60,7 +62,7 @@ class Settings:
         return cls(
             knowledge_dir=Path(knowledge or get("OTBOT_KNOWLEDGE") or _default_dir("knowledge")),
             scenarios_dir=Path(scenarios or get("OTBOT_SCENARIOS") or _default_dir("scenarios")),
-            db_path=Path(db or get("OTBOT_DB") or "otbot.db"),
+            db_path=Path(db or get("OTBOT_DB") or default_db),
             token=get("DISCORD_TOKEN"),
             log_level=(get("OTBOT_LOG_LEVEL") or "INFO").upper(),
             dev_guild=int(dev_guild) if dev_guild and dev_guild.isdigit() else None,

@@ -26,6 +26,7 @@ from .models import (
     ScenarioOption,
 )
 from .yaml_fields import (
+    SAFE_LOADER,
     KeyProblem,
     check_id,
     read_list,
@@ -102,7 +103,7 @@ def parse_entry(raw: Any, origin: Origin = Origin.CURATED) -> tuple[Entry | None
 
 def _read_synonyms(path: Path, shown: str, problems: list[Problem]) -> list[list[str]]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         problems.append(Problem(shown, mark.line + 1 if mark else None, f"invalid YAML: {exc.problem}"))

@@ -5,17 +5,18 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
 
 from ..engine.content import load_knowledge, load_scenarios
 from ..engine.errors import Problem, UserError
 from ..engine.evaluate import evaluate, read_labeled
 from ..engine.models import Reply
-from .render import entry_text, reply_text
+from .render import entry_view, make_console, reply_view
 
 if TYPE_CHECKING:
+    from ..engine.answers import KnowledgeBase
     from ..engine.app import Engine
 
 
@@ -34,20 +35,42 @@ def reply_json(reply: Reply) -> dict[str, Any]:
     }
 
 
-async def ask(engine: Engine, words: list[str], *, as_json: bool, community: int,
-              stdin: TextIO = sys.stdin, out: TextIO = sys.stdout) -> int:
+def _json_line(reply: Reply, out: TextIO, indent: int | None = None) -> str:
+    # Non-ASCII only where the output can carry it (a C locale without UTF-8 cannot): \u escapes are
+    # the same JSON to every reader.
+    utf8 = (getattr(out, "encoding", None) or "").lower().replace("-", "") == "utf8"
+    return json.dumps(reply_json(reply), ensure_ascii=not utf8, indent=indent)
+
+
+def stdin_lines(stdin: BinaryIO) -> Iterator[str]:
+    """One question per line, decoded as UTF-8 whatever the locale; a bad byte becomes U+FFFD."""
+    for raw in stdin:
+        yield raw.decode("utf-8", errors="replace").rstrip("\r\n")
+
+
+async def ask(kb: KnowledgeBase, words: list[str], *, as_json: bool, community: int, record: bool = False,
+              verbose: bool = False, stdin: BinaryIO | None = None, out: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    console = make_console(out)
     if words == ["-"]:
         # One question per line, one answer per line, in order; flushed so a pipe can read as it goes.
-        for line in stdin:
-            reply = await engine.kb.ask(line.rstrip("\n"), community, record=False)
-            out.write((json.dumps(reply_json(reply), ensure_ascii=False) if as_json else reply_text(reply)) + "\n")
+        for line in stdin_lines(stdin or sys.stdin.buffer):
+            reply = await kb.ask(line, community, record=record, asked_by="terminal")
+            if as_json:
+                out.write(_json_line(reply, out) + "\n")
+            else:
+                console.print(reply_view(reply, verbose=verbose))
+                console.print()
             out.flush()
         return 0
     question = " ".join(words)
     if not question.strip():
         raise UserError("Give a question, e.g. otbot ask why does my child get OT at the clinic but not at school")
-    reply = await engine.kb.ask(question, community, record=False)
-    out.write((json.dumps(reply_json(reply), ensure_ascii=False, indent=2) if as_json else reply_text(reply)) + "\n")
+    reply = await kb.ask(question, community, record=record, asked_by="terminal")
+    if as_json:
+        out.write(_json_line(reply, out, indent=2) + "\n")
+    else:
+        console.print(reply_view(reply, verbose=verbose))
     return 0
 
 
@@ -97,7 +120,7 @@ async def faq(engine: Engine, action: str, args: list[str], *, community: int, a
         if not args:
             raise UserError("Usage: otbot faq show ID")
         entry = await engine.faq.require(community, args[0])
-        out.write(entry_text(entry) + "\n")
+        make_console(out).print(entry_view(entry, full_sources=True, footer=f"entry {entry.id}"))
         return 0
     if action == "remove":
         if not args:
