@@ -9,11 +9,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
 
-from ..engine.content import load_knowledge, load_scenarios
 from ..engine.errors import Problem, UserError
-from ..engine.evaluate import evaluate, read_labeled
 from ..engine.models import Reply
-from .render import entry_view, make_console, reply_view
 
 if TYPE_CHECKING:
     from ..engine.answers import KnowledgeBase
@@ -51,7 +48,10 @@ def stdin_lines(stdin: BinaryIO) -> Iterator[str]:
 async def ask(kb: KnowledgeBase, words: list[str], *, as_json: bool, community: int, record: bool = False,
               verbose: bool = False, stdin: BinaryIO | None = None, out: TextIO | None = None) -> int:
     out = out or sys.stdout
-    console = make_console(out)
+    if not as_json:  # Rich is imported only for text: `ask --json` starts faster without it
+        from .render import make_console, reply_view
+
+        console = make_console(out)
     if words == ["-"]:
         # One question per line, one answer per line, in order; flushed so a pipe can read as it goes.
         for line in stdin_lines(stdin or sys.stdin.buffer):
@@ -76,6 +76,8 @@ async def ask(kb: KnowledgeBase, words: list[str], *, as_json: bool, community: 
 
 def check(knowledge_dir: Path, scenarios_dir: Path, out: TextIO = sys.stdout) -> int:
     """Validate all content and print every problem. Exit code 1 if there is any."""
+    from ..engine.content import load_knowledge, load_scenarios
+
     problems: list[Problem] = []
     knowledge = load_knowledge(knowledge_dir, problems)
     scenarios = load_scenarios(scenarios_dir, problems)
@@ -88,6 +90,8 @@ def check(knowledge_dir: Path, scenarios_dir: Path, out: TextIO = sys.stdout) ->
 
 
 async def run_eval(engine: Engine, path: Path, out: TextIO = sys.stdout) -> int:
+    from ..engine.evaluate import evaluate, read_labeled
+
     report = await evaluate(engine.kb, read_labeled(path))
     out.write(report.text() + "\n")
     return 0
@@ -120,6 +124,8 @@ async def faq(engine: Engine, action: str, args: list[str], *, community: int, a
         if not args:
             raise UserError("Usage: otbot faq show ID")
         entry = await engine.faq.require(community, args[0])
+        from .render import entry_view, make_console
+
         make_console(out).print(entry_view(entry, full_sources=True, footer=f"entry {entry.id}"))
         return 0
     if action == "remove":
