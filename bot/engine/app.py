@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .answers import KnowledgeBase
+from .content import load_all
 from .content_cache import load_all_cached
 from .faq import Faq
 from .game import Games
@@ -29,7 +30,10 @@ async def open_engine(knowledge_dir: Path, scenarios_dir: Path, db_path: Path | 
                       cache_dir: Path | None = None) -> AsyncIterator[Engine]:
     """Load and validate content (ContentError lists every problem), then open the store. With a cache_dir,
     parsed content is reused while the files are unchanged (see content_cache)."""
-    knowledge, scenarios = load_all_cached(knowledge_dir, scenarios_dir, cache_dir)
+    if cache_dir is None:
+        knowledge, scenarios = load_all(knowledge_dir, scenarios_dir)
+    else:
+        knowledge, scenarios = load_all_cached(knowledge_dir, scenarios_dir, cache_dir)
     store = await Store.open(db_path)
     try:
         kb = KnowledgeBase(knowledge, store)

@@ -128,18 +128,23 @@ class ScenarioSession:
         self.show(summary_view(results, stopped=True))
         return turn is not Turn.LEAVE
 
+    async def _read_word(self, prompt: str) -> str | Turn:
+        """The stripped line, or what it means for the game: 'stop' ends it; Ctrl-D or /quit leaves."""
+        line = await self.read(prompt)
+        word = (line or "").strip()
+        if line is None or word.lower() in LEAVE_WORDS:
+            return Turn.LEAVE
+        return Turn.STOP if word.lower() in STOP_WORDS else word
+
     async def _answer(self, view: RoundView) -> Reveal | Turn:
         options = view.scenario.options
         last = LETTERS[len(options) - 1]
         while True:
-            line = await self.read("answer> ")
-            if line is None:
-                return Turn.LEAVE
-            word = line.strip()
+            word = await self._read_word("answer> ")
+            if isinstance(word, Turn):
+                return word
             if not word:
                 continue
-            if word.lower() in STOP_WORDS | LEAVE_WORDS:
-                return Turn.STOP if word.lower() in STOP_WORDS else Turn.LEAVE
             if word.lower() in ("/round", "round"):
                 self.show(round_view(view))
                 continue
@@ -169,14 +174,9 @@ class ScenarioSession:
                     style="bold")
         self.show(hint)
         while True:
-            line = await self.read("next> ")
-            if line is None:
-                return Turn.LEAVE
-            word = line.strip()
-            if not word:
-                return Turn.NEXT
-            if word.lower() in STOP_WORDS | LEAVE_WORDS:
-                return Turn.STOP if word.lower() in STOP_WORDS else Turn.LEAVE
+            word = await self._read_word("next> ")
+            if isinstance(word, Turn) or not word:
+                return word or Turn.NEXT
             await self.on_other_line(word)
             self.show(hint)
 
