@@ -113,7 +113,7 @@ def entry_view(entry: Entry, *, related: Sequence[Entry] = (), also_asked: Seque
     if family_note:
         parts.append(Text(family_note, style="italic"))
     if entry.sources:
-        parts += [Text(""), heading("Sources"), *(SourceLine(s, full=full_sources) for s in entry.sources)]
+        parts += [heading("Sources"), *(SourceLine(s, full=full_sources) for s in entry.sources)]
     if also_asked:
         parts += [heading("You also asked about:"), Numbered(also_asked)]
     if related:
