@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
 from collections.abc import Callable, Iterator
@@ -11,6 +10,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
 
 from ..engine.errors import Problem, UserError
 from ..engine.models import Reply
+from .line_input import interruptible
 
 if TYPE_CHECKING:
     from ..engine.answers import KnowledgeBase
@@ -140,7 +140,8 @@ async def faq(engine: Engine, action: str, args: list[str], *, community: int, a
             out.write(f"v{row.version} {row.at} {row.action:12} by {row.actor}\n")
         return 0
     if action == "add":
-        raw = await asyncio.to_thread(_read_new_entry)
+        with interruptible():  # read here, not in a thread, so that Ctrl-C stops the form at once
+            raw = _read_new_entry()
         entry = await engine.faq.add(community, raw, actor)
         out.write(f"Saved '{entry.id}'. It is searchable now: otbot ask {entry.question}\n")
         return 0

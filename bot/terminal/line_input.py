@@ -7,11 +7,13 @@ locale costs one character, never the session. Ctrl-C and Ctrl-D both mean "leav
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import signal
 import sys
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import TextIO
@@ -26,6 +28,20 @@ _CONTROL = re.compile(r"\x1b\[[0-9;]*[A-Za-z]|[\x00-\x08\x0a-\x1f\x7f]")
 
 def clean_line(line: str) -> str:
     return _CONTROL.sub("", line).strip()
+
+
+@contextlib.contextmanager
+def interruptible() -> Iterator[None]:
+    """Ctrl-C raises KeyboardInterrupt inside input() at once. Under asyncio.run() it would otherwise only
+    cancel the main task, which waits for input() to return: for Enter."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _load_readline() -> ModuleType | None:
@@ -66,15 +82,8 @@ class LineInput:
         return None if raw is None else clean_line(raw)
 
     def _read_terminal(self, prompt: str) -> str:
-        if threading.current_thread() is not threading.main_thread():
+        with interruptible():
             return input(prompt)
-        # asyncio.run() turns Ctrl-C into a task cancellation that waits for input() to return (that is,
-        # for Enter). The default handler raises KeyboardInterrupt inside input() at once instead.
-        previous = signal.signal(signal.SIGINT, signal.default_int_handler)
-        try:
-            return input(prompt)
-        finally:
-            signal.signal(signal.SIGINT, previous)
 
     def _read_pipe(self, prompt: str) -> str | None:
         self.stdout.write(prompt)
