@@ -50,9 +50,14 @@ class Script:
         return "\n".join(self.output)
 
 
+@pytest.fixture(scope="session")
+def content_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("cache")  # content parsed once for all the chats here
+
+
 @pytest.fixture
-async def engine(tmp_path: Path) -> AsyncIterator[Engine]:
-    async with open_engine(KNOWLEDGE_DIR, SCENARIOS_DIR, tmp_path / "otbot.db") as opened:
+async def engine(tmp_path: Path, content_cache: Path) -> AsyncIterator[Engine]:
+    async with open_engine(KNOWLEDGE_DIR, SCENARIOS_DIR, tmp_path / "otbot.db", cache_dir=content_cache) as opened:
         opened.games.rng = random.Random(3)
         yield opened
 
