@@ -104,14 +104,16 @@ class Settings:
 
     @classmethod
     def load(cls, *, env_file: Path | None = None, knowledge: str | None = None, scenarios: str | None = None,
-             db: str | None = None) -> Settings:
+             db: str | None = None, default_db: Path = Path("otbot.db")) -> Settings:
         """Command-line values win over the environment, which wins over .env, which wins over defaults.
-        Raises SettingsError (one line, naming the key) for a value otbot cannot use."""
+        Raises SettingsError (one line, naming the key) for a value otbot cannot use. `default_db` is the
+        caller's: the Discord bot keeps ./otbot.db beside its .env, the terminal commands keep theirs in the
+        user's data folder."""
         source = _Source(read_env_file(env_file or Path.cwd() / ".env"))
         return cls(
             knowledge_dir=Path(knowledge or source.get("OTBOT_KNOWLEDGE") or _default_dir("knowledge")),
             scenarios_dir=Path(scenarios or source.get("OTBOT_SCENARIOS") or _default_dir("scenarios")),
-            db_path=Path(db or source.get("OTBOT_DB") or "otbot.db"),
+            db_path=Path(db or source.get("OTBOT_DB") or default_db),
             token=source.get("DISCORD_TOKEN"),
             log_level=source.parsed("OTBOT_LOG_LEVEL", _one_of(LOG_LEVELS), "INFO", "one of " + ", ".join(LOG_LEVELS)),
             dev_guild=source.parsed("OTBOT_DEV_GUILD", _snowflake, None, "a server id (digits only)"),

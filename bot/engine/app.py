@@ -13,6 +13,7 @@ from pathlib import Path
 from .answers import KnowledgeBase
 from .community import CommunitySettingsService
 from .content import load_all
+from .content_cache import load_all_cached
 from .faq import FaqEditor
 from .game import Games
 from .missed import MissedQuestions
@@ -36,9 +37,14 @@ class Engine:
 
 
 @asynccontextmanager
-async def open_engine(knowledge_dir: Path, scenarios_dir: Path, db_path: Path | str) -> AsyncIterator[Engine]:
-    """Load and validate content (ContentError lists every problem), then open the store."""
-    knowledge, scenarios = load_all(knowledge_dir, scenarios_dir)
+async def open_engine(knowledge_dir: Path, scenarios_dir: Path, db_path: Path | str, *,
+                      cache_dir: Path | None = None) -> AsyncIterator[Engine]:
+    """Load and validate content (ContentError lists every problem), then open the store. With a cache_dir,
+    parsed content is reused while the files are unchanged (see content_cache)."""
+    if cache_dir is None:
+        knowledge, scenarios = load_all(knowledge_dir, scenarios_dir)
+    else:
+        knowledge, scenarios = load_all_cached(knowledge_dir, scenarios_dir, cache_dir)
     store = await Store.open(db_path)
     try:
         kb = KnowledgeBase(knowledge, store)

@@ -20,15 +20,6 @@ class Source:
     url: str | None = None
     cite: str | None = None
 
-    def as_text(self) -> str:
-        """One line a person can follow: the title, then the citation or link."""
-        parts = [self.title]
-        if self.cite:
-            parts.append(self.cite)
-        if self.url:
-            parts.append(self.url)
-        return " — ".join(parts)
-
     def as_dict(self) -> dict[str, str]:
         out = {"title": self.title}
         if self.url:

@@ -6,15 +6,13 @@ import asyncio
 import datetime as dt
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
 
-from ..engine.content import load_knowledge, load_scenarios, stale_entries
 from ..engine.errors import Problem, UserError
-from ..engine.evaluate import evaluate, read_labeled
 from ..engine.models import Reply
-from .render import entry_text, reply_text
+from .line_input import interruptible
 
 if TYPE_CHECKING:
     from ..engine.app import Engine
@@ -35,25 +33,53 @@ def reply_json(reply: Reply) -> dict[str, Any]:
     }
 
 
-async def ask(engine: Engine, words: list[str], *, as_json: bool, community: int,
-              stdin: TextIO = sys.stdin, out: TextIO = sys.stdout) -> int:
+def _json_line(reply: Reply, out: TextIO, indent: int | None = None) -> str:
+    # Non-ASCII only where the output can carry it (a C locale without UTF-8 cannot): \u escapes are
+    # the same JSON to every reader.
+    utf8 = (getattr(out, "encoding", None) or "").lower().replace("-", "") == "utf8"
+    return json.dumps(reply_json(reply), ensure_ascii=not utf8, indent=indent)
+
+
+def stdin_lines(stdin: BinaryIO) -> Iterator[str]:
+    """One question per line, decoded as UTF-8 whatever the locale; a bad byte becomes U+FFFD."""
+    for raw in stdin:
+        yield raw.decode("utf-8", errors="replace").rstrip("\r\n")
+
+
+async def ask(answer: Callable[[str], Awaitable[Reply]], words: list[str], *, as_json: bool, verbose: bool = False,
+              stdin: BinaryIO | None = None, out: TextIO | None = None) -> int:
+    """`otbot ask`: `answer` turns one question into a reply (and records it, when the user asked for that)."""
+    out = out or sys.stdout
+    if not as_json:  # Rich is imported only for text: `ask --json` starts faster without it
+        from .render import make_console, reply_view
+
+        console = make_console(out)
     if words == ["-"]:
         # One question per line, one answer per line, in order; flushed so a pipe can read as it goes.
-        for line in stdin:
-            reply = await engine.kb.ask(line.rstrip("\n"), community)
-            out.write((json.dumps(reply_json(reply), ensure_ascii=False) if as_json else reply_text(reply)) + "\n")
+        for line in stdin_lines(stdin or sys.stdin.buffer):
+            reply = await answer(line)
+            if as_json:
+                out.write(_json_line(reply, out) + "\n")
+            else:
+                console.print(reply_view(reply, verbose=verbose))
+                console.print()
             out.flush()
         return 0
     question = " ".join(words)
     if not question.strip():
         raise UserError("Give a question, e.g. otbot ask why does my child get OT at the clinic but not at school")
-    reply = await engine.kb.ask(question, community)
-    out.write((json.dumps(reply_json(reply), ensure_ascii=False, indent=2) if as_json else reply_text(reply)) + "\n")
+    reply = await answer(question)
+    if as_json:
+        out.write(_json_line(reply, out, indent=2) + "\n")
+    else:
+        console.print(reply_view(reply, verbose=verbose))
     return 0
 
 
 def check(knowledge_dir: Path, scenarios_dir: Path, out: TextIO = sys.stdout) -> int:
     """Validate all content and print every problem. Exit code 1 if there is any."""
+    from ..engine.content import load_knowledge, load_scenarios, stale_entries
+
     problems: list[Problem] = []
     knowledge = load_knowledge(knowledge_dir, problems)
     scenarios = load_scenarios(scenarios_dir, problems)
@@ -68,6 +94,8 @@ def check(knowledge_dir: Path, scenarios_dir: Path, out: TextIO = sys.stdout) ->
 
 
 async def run_eval(engine: Engine, path: Path, out: TextIO = sys.stdout) -> int:
+    from ..engine.evaluate import evaluate, read_labeled
+
     report = await evaluate(engine.kb, read_labeled(path))
     out.write(report.text() + "\n")
     return 0
@@ -100,7 +128,9 @@ async def faq(engine: Engine, action: str, args: list[str], *, community: int, a
         if not args:
             raise UserError("Usage: otbot faq show ID")
         entry = await engine.faq.require(community, args[0])
-        out.write(entry_text(entry) + "\n")
+        from .render import entry_view, make_console
+
+        make_console(out).print(entry_view(entry, full_sources=True, footer=f"entry {entry.id}"))
         return 0
     if action == "remove":
         if not args:
@@ -114,7 +144,8 @@ async def faq(engine: Engine, action: str, args: list[str], *, community: int, a
             out.write(f"v{row.version} {row.at} {row.action:12} by {row.actor}\n")
         return 0
     if action == "add":
-        raw = await asyncio.to_thread(_read_new_entry)
+        with interruptible():  # read here, not in a thread, so that Ctrl-C stops the form at once
+            raw = _read_new_entry()
         entry = await engine.faq.add(community, raw, actor)
         out.write(f"Saved '{entry.id}'. It is searchable now: otbot ask {entry.question}\n")
         return 0

@@ -1,14 +1,21 @@
-"""Scenario games in the terminal: the local player hosts a game in the local community and plays it."""
+"""Scenario games in the terminal: the local player hosts a game in the local community and plays it.
+
+Questions and commands typed during a round or between rounds are answered without ending the game.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from enum import Enum
 from typing import TYPE_CHECKING
 
+from rich.console import Group, RenderableType
+from rich.text import Text
+
 from ..engine.errors import GameError, UserError
-from ..engine.game import LETTERS, Reveal, RoundView, bar_chart
+from ..engine.game import LETTERS, ROUNDS_RANGE, Reveal, RoundView
 from ..engine.models import LOCAL_COMMUNITY
-from .render import wrap
+from .play_render import RoundResult, result_of, reveal_view, round_view, summary_view
 
 if TYPE_CHECKING:
     from ..engine.app import Engine
@@ -16,68 +23,78 @@ if TYPE_CHECKING:
 TERMINAL_CHANNEL = 0
 TERMINAL_SECONDS = 300  # the longest round allowed: a terminal player reads at their own pace
 DEFAULT_ROUNDS = 3
+USAGE = "/scenario [category] [difficulty 1-3] [rounds N]"
+DIFFICULTY_WORDS = {"easy": 1, "medium": 2, "hard": 3}
+STOP_WORDS = {"stop", "/stop"}
+LEAVE_WORDS = {"/quit", "/exit", "quit", "exit"}
+
+Reader = Callable[[str], Awaitable[str | None]]
+Show = Callable[[RenderableType], None]
+OtherLine = Callable[[str], Awaitable[None]]
+
+
+class Turn(Enum):
+    NEXT = "next"
+    STOP = "stop"  # end the game, stay in the chat
+    LEAVE = "leave"  # end the game and the chat (Ctrl-D, Ctrl-C, /quit)
+
+
+def _category(word: str, categories: list[str]) -> str:
+    for candidates in ([c for c in categories if c == word], [c for c in categories if c.startswith(word)],
+                       [c for c in categories if word in c]):
+        if len(candidates) == 1:
+            return candidates[0]
+    raise UserError(f"'{word}' is not a category. Categories: {', '.join(categories)}.\nUsage: {USAGE}")
 
 
 def parse_play_args(args: list[str], categories: list[str]) -> tuple[str | None, int | None, int]:
-    """`/scenario [category] [1-3|easy|medium|hard] [rounds N]`, in any order."""
+    """`/scenario [category] [difficulty 1-3] [rounds N]`, in any order; errors say what would work."""
     category, difficulty, rounds = None, None, DEFAULT_ROUNDS
     words = [a.lower() for a in args]
+    low, high = ROUNDS_RANGE
     i = 0
     while i < len(words):
         word = words[i]
-        if word == "rounds" and i + 1 < len(words) and words[i + 1].isdigit():
+        if word == "rounds":
+            if i + 1 >= len(words) or not words[i + 1].isdigit() or not low <= int(words[i + 1]) <= high:
+                raise UserError(f"'rounds' needs a number from {low} to {high}, e.g. /scenario rounds 5.")
             rounds = int(words[i + 1])
             i += 2
             continue
-        if word in ("1", "2", "3"):
+        if word.isdigit():
+            if word not in ("1", "2", "3"):
+                raise UserError(
+                    f"Difficulty is 1 (easy), 2 (medium) or 3 (hard), not {word}. For {word} rounds type "
+                    f"/scenario rounds {word}.\nCategories: {', '.join(categories)}.\nUsage: {USAGE}")
             difficulty = int(word)
-        elif word in ("easy", "medium", "hard"):
-            difficulty = ("easy", "medium", "hard").index(word) + 1
+        elif word in DIFFICULTY_WORDS:
+            difficulty = DIFFICULTY_WORDS[word]
         else:
-            matches = [c for c in categories if c.startswith(word)]
-            if len(matches) != 1:
-                raise UserError(f"Unknown category '{word}'. Type /categories for the list.")
-            category = matches[0]
+            category = _category(word, categories)
         i += 1
     return category, difficulty, rounds
 
 
-def round_text(view: RoundView) -> str:
-    s = view.scenario
-    lines = [f"--- Round {view.number} of {view.total}: {s.title} ({s.level}, {s.setting}; "
-             f"difficulty {s.difficulty}) ---", wrap(s.vignette), "", s.question]
-    lines += [f"  {LETTERS[i]}. {o.label}" for i, o in enumerate(s.options)]
-    return "\n".join(lines)
-
-
-def reveal_text(reveal: Reveal) -> str:
-    letter = LETTERS[[o.key for o in reveal.scenario.options].index(reveal.answer.key)]
-    lines = [f"Answer: {letter}. {reveal.answer.label}", wrap(reveal.explanation, "  "), "", "Why not the others:"]
-    lines += [f"  - {option.label}: {why}" for option, why in reveal.why_not]
-    lines.append(f"Factors: {', '.join(reveal.factors)}")
-    lines += ["Answers:", *[f"  {line}" for line in bar_chart(reveal)]]
-    for result in reveal.results:
-        bonus = result.streak_bonus + result.speed_bonus
-        lines.append(f"  {result.user_name}: {result.credit}, +{result.points} points"
-                     + (f" (incl. +{bonus} bonus)" if bonus else ""))
-    title = "Final standings" if reveal.game_over else "Standings"
-    lines.append(f"{title}: " + ", ".join(f"{r.user_name} {r.points}" for r in reveal.standings))
-    return "\n".join(lines)
-
-
 class ScenarioSession:
-    def __init__(self, engine: Engine, read: Callable[[str], Awaitable[str | None]],
-                 write: Callable[[str], None], user_id: str, user_name: str) -> None:
+    def __init__(self, engine: Engine, read: Reader, show: Show, user_id: str, user_name: str,
+                 on_other_line: OtherLine) -> None:
         self.games = engine.games
         self.read = read
-        self.write = write
+        self.show = show
         self.user_id = user_id
         self.user_name = user_name
+        self.on_other_line = on_other_line
+        self.playing = False
 
-    def categories_text(self) -> str:
-        return "Categories: " + ", ".join(self.games.categories())
+    def categories_view(self, word: str | None = None) -> RenderableType:
+        categories = self.games.categories()
+        if word:
+            categories = [c for c in categories if word.lower() in c] or categories
+        return Text("Scenario categories: " + ", ".join(categories) + f".\nPlay one with {USAGE}, "
+                    f"e.g. /scenario {categories[0]} 2.")
 
-    async def play(self, args: list[str]) -> None:
+    async def play(self, args: list[str]) -> bool:
+        """Play a whole game. False when the player left the chat during it."""
         category, difficulty, rounds = parse_play_args(args, self.games.categories())
         current = await self.games.current(LOCAL_COMMUNITY, TERMINAL_CHANNEL)
         if current is not None:  # a game left open by an earlier session (or a crash): stop it cleanly
@@ -85,55 +102,104 @@ class ScenarioSession:
         view: RoundView | None = await self.games.start(
             LOCAL_COMMUNITY, TERMINAL_CHANNEL, self.user_id, self.user_name, category=category,
             difficulty=difficulty, rounds=rounds, seconds=TERMINAL_SECONDS)
-        self.write("Pick a letter for each round; type 'stop' to end the game.")
-        while view is not None:
-            self.write(round_text(view))
-            reveal = await self._answer(view)
-            if reveal is None:
-                return
-            self.write(reveal_text(reveal))
-            if reveal.game_over:
-                return
-            view = await self.games.next_round(view.game_id)
+        results: list[RoundResult] = []
+        self.playing = True
+        try:
+            while view is not None:
+                self.show(round_view(view))
+                reveal = await self._answer(view)
+                if isinstance(reveal, Turn):
+                    return await self._end(results, reveal)
+                results.append(result_of(reveal, self.user_id))
+                self.show(reveal_view(reveal, self.user_id))
+                if reveal.game_over:
+                    self.show(summary_view(results, stopped=False))
+                    return True
+                turn = await self._between_rounds(view.number + 1, view.total)
+                if turn is not Turn.NEXT:
+                    return await self._end(results, turn)
+                view = await self.games.next_round(view.game_id)
+            return True
+        finally:
+            self.playing = False
 
-    async def _answer(self, view: RoundView) -> Reveal | None:
-        keys = [o.key for o in view.scenario.options]
+    async def _end(self, results: list[RoundResult], turn: Turn) -> bool:
+        await self.games.stop(LOCAL_COMMUNITY, TERMINAL_CHANNEL, self.user_id)
+        self.show(summary_view(results, stopped=True))
+        return turn is not Turn.LEAVE
+
+    async def _read_word(self, prompt: str) -> str | Turn:
+        """The stripped line, or what it means for the game: 'stop' ends it; Ctrl-D or /quit leaves."""
+        line = await self.read(prompt)
+        word = (line or "").strip()
+        if line is None or word.lower() in LEAVE_WORDS:
+            return Turn.LEAVE
+        return Turn.STOP if word.lower() in STOP_WORDS else word
+
+    async def _answer(self, view: RoundView) -> Reveal | Turn:
+        options = view.scenario.options
+        last = LETTERS[len(options) - 1]
         while True:
-            line = await self.read("your answer> ")
-            choice = (line or "").strip().upper()
-            if line is None or choice in ("STOP", "/STOP", "QUIT", "/QUIT"):
-                standings = await self.games.stop(LOCAL_COMMUNITY, TERMINAL_CHANNEL, self.user_id)
-                self.write("Game stopped. " + ", ".join(f"{r.user_name} {r.points}" for r in standings.rows))
-                return None
-            index = int(choice) - 1 if choice.isdigit() else LETTERS.find(choice) if len(choice) == 1 else -1
-            if not 0 <= index < len(keys):
-                self.write(f"Type a letter from A to {LETTERS[len(keys) - 1]}, or 'stop'.")
+            word = await self._read_word("answer> ")
+            if isinstance(word, Turn):
+                return word
+            if not word:
                 continue
-            try:
-                receipt = await self.games.answer(view.round_id, self.user_id, self.user_name, keys[index])
-            except GameError as exc:  # e.g. time ran out while the player was reading
-                self.write(str(exc))
-                for reveal in await self.games.close_due_rounds():
-                    if reveal.round_id == view.round_id:
-                        return reveal
-                return await self.games.show_reveal(view.round_id)
-            return receipt.reveal or await self.games.reveal(view.round_id, self.user_id)
+            if word.lower() in ("/round", "round"):
+                self.show(round_view(view))
+                continue
+            if len(word) == 1 or word.isdigit():
+                index = int(word) - 1 if word.isdigit() else LETTERS.find(word.upper())
+                if 0 <= index < len(options):
+                    return await self._submit(view, options[index].key)
+                self.show(Text(f"Type a letter from A to {last}, or 'stop' to end the game."))
+                continue
+            await self.on_other_line(word)
+            self.show(Text(f"Round {view.number} is still open: type a letter from A to {last} "
+                           "(/round shows it again).", style="dim"))
 
-    async def stats_text(self) -> str:
+    async def _submit(self, view: RoundView, key: str) -> Reveal:
+        try:
+            receipt = await self.games.answer(view.round_id, self.user_id, self.user_name, key)
+        except GameError as exc:  # e.g. time ran out while the player was reading
+            self.show(Text(str(exc)))
+            for reveal in await self.games.close_due_rounds():
+                if reveal.round_id == view.round_id:
+                    return reveal
+            return await self.games.show_reveal(view.round_id)
+        return receipt.reveal or await self.games.reveal(view.round_id, self.user_id)
+
+    async def _between_rounds(self, next_number: int, total: int) -> Turn:
+        hint = Text(f"Press Enter for the next round ({next_number} of {total}); 'stop' ends the game.",
+                    style="bold")
+        self.show(hint)
+        while True:
+            word = await self._read_word("next> ")
+            if isinstance(word, Turn) or not word:
+                return word or Turn.NEXT
+            await self.on_other_line(word)
+            self.show(hint)
+
+    async def stats_view(self) -> RenderableType:
         stats = await self.games.stats(LOCAL_COMMUNITY, self.user_id)
         if not stats.rounds:
-            return "No rounds played yet. Type /scenario to play."
-        lines = [f"{stats.games} game(s), {stats.rounds} round(s), {stats.accuracy:.0%} correct, "
-                 f"{stats.points} points; streak {stats.current_streak} (best {stats.best_streak})"]
+            return Text("No rounds played yet. Type /scenario to play.")
+        lines = [Text(f"{stats.games} game(s), {stats.rounds} round(s), {stats.accuracy:.0%} correct, "
+                      f"{stats.points} points; streak {stats.current_streak} (best {stats.best_streak})")]
         for title, tallies in (("By category", stats.by_category), ("By factor", stats.by_factor)):
-            lines.append(f"{title}:")
-            lines += [f"  {name}: {t.correct}/{t.rounds} correct" for name, t in sorted(tallies.items())]
-        return "\n".join(lines)
+            lines.append(Text(f"{title}:", style="bold"))
+            lines += [Text(f"  {name}: {t.correct}/{t.rounds} correct") for name, t in sorted(tallies.items())]
+        return Group(*lines)
 
-    async def leaderboard_text(self, period: str) -> str:
+    async def leaderboard_view(self, args: list[str]) -> RenderableType:
+        word = args[0].lower() if args else "week"
+        period = "all" if word.startswith("all") else "week" if word in ("week", "this") else None
+        if period is None:
+            raise UserError("Use /leaderboard week (the default) or /leaderboard all.")
         board = await self.games.leaderboard(LOCAL_COMMUNITY, period)
-        if not board.rows:
-            return "Nobody has scored in this period yet."
         title = "This week" if period == "week" else "All time"
-        return f"{title}:\n" + "\n".join(f"  {i}. {r.user_name}: {r.points} points, {r.accuracy:.0%} correct"
-                                          for i, r in enumerate(board.rows, 1))
+        if not board.rows:
+            return Text(f"{title}: nobody has scored yet. Type /scenario to play.")
+        return Group(Text(f"{title}:", style="bold"), *(
+            Text(f"  {i}. {r.user_name}: {r.points} points, {r.accuracy:.0%} correct")
+            for i, r in enumerate(board.rows, 1)))

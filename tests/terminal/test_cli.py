@@ -15,8 +15,23 @@ from bot.config import PROJECT_ROOT
 CONTRACT_KEYS = {"question", "answered", "id", "title", "answer", "confidence", "suggestions", "sources"}
 
 
-def otbot(*args: str, stdin: str | None = None, cwd: Path | None = None, env: dict[str, str] | None = None
-          ) -> subprocess.CompletedProcess[str]:
+@pytest.fixture(autouse=True)
+def user_folders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The user's data, state and cache folders, in a temporary place (platformdirs follows XDG_*)."""
+    home = tmp_path / "home"
+    for name in ("DATA", "STATE", "CACHE", "CONFIG"):
+        monkeypatch.setenv(f"XDG_{name}_HOME", str(home / name.lower()))
+    monkeypatch.delenv("OTBOT_DB", raising=False)
+    return home
+
+
+def otbot(*args: str, stdin: str | bytes | None = None, cwd: Path | None = None,
+          env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    if isinstance(stdin, bytes):
+        done = subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, capture_output=True,
+                              cwd=cwd or PROJECT_ROOT, env={**os.environ, **(env or {})}, timeout=60)
+        return subprocess.CompletedProcess(done.args, done.returncode, done.stdout.decode("utf-8", "replace"),
+                                           done.stderr.decode("utf-8", "replace"))
     return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, text=True,
                           cwd=cwd or PROJECT_ROOT, env={**os.environ, **(env or {})}, timeout=60)
 
@@ -62,9 +77,12 @@ def test_ask_json_stdin_follows_the_contract_in_order(db: str) -> None:
 
 
 def test_ask_prints_the_answer_with_sources(db: str) -> None:
-    result = otbot("--db", db, "ask", "does", "the", "school", "have", "to", "follow", "my", "doctor's", "prescription")
+    result = otbot("--db", db, "ask", "does", "the", "school", "have", "to", "follow", "my", "doctor's", "prescription",
+                   env={"COLUMNS": "60"})
     assert result.returncode == 0
-    assert "Sources:" in result.stdout
+    assert "\nSources\n" in result.stdout and "\x1b[" not in result.stdout  # piped: plain text, no colour
+    assert max(len(line) for line in result.stdout.splitlines()) <= 60
+    assert "**" not in result.stdout and "confidence" not in result.stdout
 
 
 def test_environment_variables_choose_content_and_database(tmp_path: Path) -> None:
@@ -79,6 +97,8 @@ def test_environment_variables_choose_content_and_database(tmp_path: Path) -> No
     env = {"OTBOT_KNOWLEDGE": str(knowledge), "OTBOT_DB": str(tmp_path / "env.db")}
     result = otbot("ask", "--json", "when is the parent OT coffee morning at school", env=env)
     assert json.loads(result.stdout)["id"] == "only-entry"
+    assert not (tmp_path / "env.db").exists()  # ask records nothing unless asked to
+    otbot("ask", "--record", "what's the weather tomorrow", env=env)
     assert (tmp_path / "env.db").exists()
 
 
@@ -120,3 +140,47 @@ def test_missing_token_is_one_line_not_a_traceback(tmp_path: Path, db: str) -> N
     result = otbot("--db", db, "run", cwd=tmp_path, env={"DISCORD_TOKEN": ""})
     assert result.returncode == 1
     assert "DISCORD_TOKEN" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_chat_and_ask_leave_no_file_in_the_current_folder(tmp_path: Path, user_folders: Path) -> None:
+    here = tmp_path / "here"
+    here.mkdir()
+    asked = otbot("ask", "why does my kid get OT at the clinic but not at school", cwd=here)
+    chatted = otbot("chat", stdin="what is an IEP\n/scenario rounds 1\nA\n/stats\n", cwd=here)
+    assert asked.returncode == 0 and chatted.returncode == 0, asked.stderr + chatted.stderr
+    assert "Goodbye." in chatted.stdout
+    assert list(here.iterdir()) == []
+    assert (user_folders / "data" / "otbot" / "otbot.db").exists()  # the chat's games and scores live here
+    recorded = otbot("ask", "--record", "what's the weather in paris", cwd=here)
+    assert recorded.returncode == 0 and list(here.iterdir()) == []
+
+
+@pytest.mark.parametrize("locale", ["C", "C.UTF-8"])
+def test_invalid_utf8_on_stdin_costs_a_character_not_the_batch(tmp_path: Path, locale: str) -> None:
+    questions = (b"what is school ot\n\xff\xfe bad \xc3( bytes about clinic ot\n"
+                 b"\xe9t\xe9 ot at school?\nwhat is an iep\n")
+    env = {"LC_ALL": locale, "LANG": locale, "PYTHONIOENCODING": "", "PYTHONUTF8": "0"}
+    batch = otbot("ask", "--json", "-", stdin=questions, env=env, cwd=tmp_path)
+    assert batch.returncode == 0, batch.stderr
+    lines = [json.loads(line) for line in batch.stdout.splitlines()]
+    assert len(lines) == 4 and "\ufffd" in lines[1]["question"]
+    assert lines[0]["answered"] and lines[3]["answered"]
+    chatted = otbot("chat", stdin=questions, env=env, cwd=tmp_path)
+    assert chatted.returncode == 0 and "Traceback" not in chatted.stderr
+    assert "Goodbye." in chatted.stdout
+
+
+def test_an_unexpected_error_is_one_line_and_a_logged_traceback(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], user_folders: Path) -> None:
+    from bot import __main__ as cli
+    from bot.terminal import commands
+
+    def broken(*args: object, **kwargs: object) -> int:
+        raise RuntimeError("disk on fire\nsecond line")
+
+    monkeypatch.setattr(commands, "check", broken)
+    assert cli.main(["check"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "RuntimeError: disk on fire" in err and "Traceback" not in err
+    log = (user_folders / "state" / "otbot" / "errors.log").read_text(encoding="utf-8")
+    assert "Traceback" in log and "disk on fire" in log

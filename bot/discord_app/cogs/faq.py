@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import discord
 from discord import app_commands
 from discord.ext import commands
-from rapidfuzz import fuzz, process, utils
 
 from ...engine.errors import UserError
 from ...engine.faq import ImportPlan
+from ...engine.lookup import closest_ids
 from ...engine.models import Entry
 from .. import custom_ids, limits
 from ..buttons import PersistentButton
@@ -25,14 +25,6 @@ if TYPE_CHECKING:
 
 MAX_IMPORT_BYTES = 1_000_000
 AUTOCOMPLETE_CHOICES = 25  # Discord's maximum
-# Score (0-100) below which an entry is not offered. Tried on the curated entries: at 80, "handwritng" finds
-# the handwriting entries, "clinic vs school" finds school-vs-clinic-ot, "iep" the IEP ones, "zzqx" nothing.
-AUTOCOMPLETE_CUTOFF = 80
-
-
-def _autocomplete_score(typed: str, name: str, **options: object) -> float:
-    """Part of a word, typos included (partial_ratio), or the same words in any order (token_set_ratio)."""
-    return max(fuzz.partial_ratio(typed, name, **options), fuzz.token_set_ratio(typed, name, **options))
 
 
 def actor(interaction: discord.Interaction[OtBot]) -> str:
@@ -214,12 +206,7 @@ class FaqCog(commands.GroupCog, group_name="faq", group_description="Browse and 
                                  ) -> list[app_commands.Choice[str]]:
         entries = await self.bot.engine.kb.entries(interaction.guild_id or 0)
         names = {e.id: f"{e.question} ({e.id})" for e in entries.values()}
-        if current.strip():
-            found = [entry_id for _, _, entry_id in process.extract(
-                current, names, scorer=_autocomplete_score, processor=utils.default_process, limit=AUTOCOMPLETE_CHOICES,
-                score_cutoff=AUTOCOMPLETE_CUTOFF)]
-        else:
-            found = sorted(names)[:AUTOCOMPLETE_CHOICES]
+        found = closest_ids(entries, current, AUTOCOMPLETE_CHOICES)
         return [app_commands.Choice(name=limits.shorten(names[i], limits.AUTOCOMPLETE_NAME), value=i) for i in found]
 
     @app_commands.command(name="add", description="Add an entry (moderators)")
