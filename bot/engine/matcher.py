@@ -1,0 +1,88 @@
+"""The curated model (trained once per content, cached on disk) and each server's own phrasings beside it.
+
+A server's own entries do not copy the curated model: they are a small nearest-phrasing index in the curated
+model's feature space (its vectorizers), so memory grows with a server's own phrasings only.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+from .classifier import TextModel, cache_dir, content_key
+from .models import Entry
+from .phrasings import PhrasingIndex
+
+log = logging.getLogger(__name__)
+
+# A server's own phrasing answers when the question's cosine with it reaches this. Measured like the answer
+# threshold (benchmarks/accuracy.py, "nearest phrasing" on the curated phrasings, each left out in turn): at
+# cosine >= 0.6 the nearest other phrasing belongs to the same entry 98% of the time.
+OWN_ANSWER_COSINE = 0.6
+OWN_SUGGEST_COSINE = 0.35
+
+_LOADED: dict[str, TextModel] = {}  # one model per content in a process, whatever number of KnowledgeBases
+
+
+def phrasings(entries: Iterable[Entry]) -> tuple[list[str], list[str]]:
+    """Every stored way of asking each entry (its question and alternates), with the entry's id."""
+    texts, labels = [], []
+    for entry in entries:
+        for text in dict.fromkeys((entry.question, *entry.alternates)):
+            texts.append(text)
+            labels.append(entry.id)
+    return texts, labels
+
+
+def verbatim_key(text: str) -> str:
+    """A phrasing with case, punctuation and spacing aside: two texts with the same key say the same words."""
+    return " ".join(re.findall(r"\w+", text.lower()))
+
+
+def curated_model(entries: Sequence[Entry]) -> TextModel:
+    """The trained model for these entries: from memory, else the disk cache, else trained (slow: tens of
+    seconds, once per content change) and cached."""
+    texts, labels = phrasings(entries)
+    key = content_key(texts, labels)
+    model = _LOADED.get(key)
+    if model is not None:
+        return model
+    path = cache_dir() / f"model-{key}.npz"
+    try:
+        model = TextModel.load(path)
+    except (OSError, ValueError, KeyError):
+        from .calibrate import train
+
+        model = train(texts, labels)
+        try:
+            model.save(path)
+        except OSError as exc:  # a read-only home still answers, it just trains again next start
+            log.warning("could not cache the trained model at %s: %s", path, exc)
+    _LOADED[key] = model
+    return model
+
+
+def is_cached(entries: Sequence[Entry]) -> bool:
+    """Whether the model for these entries is ready without training (callers may say "first run...")."""
+    key = content_key(*phrasings(entries))
+    return key in _LOADED or (cache_dir() / f"model-{key}.npz").exists()
+
+
+class OwnPhrasings:
+    """A server's own phrasings in the curated model's feature space; a question scores each of the server's
+    entries by its closest phrasing."""
+
+    def __init__(self, model: TextModel, entries: Iterable[Entry]) -> None:
+        texts, labels = phrasings(entries)
+        self.ids = tuple(dict.fromkeys(labels))
+        owner = {entry_id: i for i, entry_id in enumerate(self.ids)}
+        self.index = PhrasingIndex.build([model.features(t) for t in texts], [owner[x] for x in labels],
+                                         len(self.ids))
+
+    def best(self, columns: np.ndarray, values: np.ndarray, size: int) -> list[tuple[str, float]]:
+        """(entry id, cosine of its closest phrasing), best first."""
+        per_entry = self.index.closest(columns, values, size)
+        return [(self.ids[i], float(per_entry[i])) for i in np.argsort(-per_entry)]
