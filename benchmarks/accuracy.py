@@ -25,11 +25,18 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.engine.answers import KnowledgeBase  # noqa: E402
-from bot.engine.calibrate import WRONG_RATE_TARGET, fit_platt, out_of_fold, pick_threshold, risk_coverage  # noqa: E402
-from bot.engine.classifier import FOLDS, confidence_features  # noqa: E402
+from bot.engine.calibrate import (  # noqa: E402
+    WRONG_RATE_TARGET,
+    features_of,
+    fit_platt,
+    out_of_fold,
+    pick_threshold,
+    risk_coverage,
+)
+from bot.engine.classifier import FOLDS  # noqa: E402
 from bot.engine.content import Knowledge, load_knowledge  # noqa: E402
 from bot.engine.evaluate import auroc, curve_table, evaluate, read_labeled  # noqa: E402
-from bot.engine.matcher import curated_model, phrasings  # noqa: E402
+from bot.engine.matcher import answer_documents, curated_model, phrasings  # noqa: E402
 
 Scores = Callable[[list[str], list[str], list[str]], list[tuple[str, float]]]  # train texts, labels, tests
 
@@ -46,10 +53,8 @@ def kfold_summary(name: str, predictions: list, seconds: float) -> str:
     """One table row from out-of-fold predictions (Prediction objects)."""
     top1 = sum(p.ranked[0] == p.label for p in predictions) / len(predictions)
     top3 = sum(p.label in p.ranked for p in predictions) / len(predictions)
-    platt = fit_platt(predictions)
-    a, b, c = platt
-    confidences = [1 / (1 + np.exp(-(a * x + b * y + c)))
-                   for x, y in (confidence_features(p.top_probability, p.second_probability) for p in predictions)]
+    *weights, intercept = fit_platt(predictions)
+    confidences = [1 / (1 + np.exp(-(np.dot(weights, features_of(p)) + intercept))) for p in predictions]
     scored = [(float(k), p.ranked[0] == p.label) for k, p in zip(confidences, predictions, strict=True)]
     curve = risk_coverage(scored)
     threshold = pick_threshold(curve)
@@ -67,7 +72,8 @@ def sklearn_variant(word: bool, char: bool, c: float) -> Callable[[list[str], li
 
         parts = ([TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True)] if word else []) + \
                 ([TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True)] if char else [])
-        model = make_pipeline(make_union(*parts), LogisticRegression(C=c, solver="saga", max_iter=50, tol=1e-3))
+        model = make_pipeline(make_union(*parts), LogisticRegression(C=c, solver="saga", max_iter=50, tol=1e-3,
+                                                                     random_state=0))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             return model.fit(texts, labels)
@@ -90,7 +96,8 @@ def variant_oof(fit: Callable[[list[str], list[str]], object], texts: list[str],
         classes = model.classes_  # type: ignore[attr-defined]
         for row, i in zip(probabilities, held, strict=True):
             order = np.argsort(-row)[:3]
-            out.append(Prediction(labels[i], tuple(classes[order]), float(row[order[0]]), float(row[order[1]]), 0.0))
+            out.append(Prediction(labels[i], tuple(classes[order]), float(row[order[0]]), float(row[order[1]]),
+                                  1.0, 0.0))  # coverage not measured for the variants: a constant
     return out
 
 
@@ -129,18 +136,23 @@ def main() -> None:
     print("| matcher | top-1 | top-3 | AUROC | coverage at <= 2% wrong | threshold | time |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     start = time.perf_counter()
-    chosen = out_of_fold(texts, labels)
-    print(kfold_summary("TF-IDF word 1-2 + char_wb 3-5, LR C=20 (chosen)", chosen, time.perf_counter() - start))
+    chosen = out_of_fold(texts, labels, answer_documents(knowledge.entries))
+    print(kfold_summary("TF-IDF word 1-2 + char_wb 3-5, LR C=20, + answers (chosen)", chosen,
+                        time.perf_counter() - start))
     if args.compare:
+        start = time.perf_counter()
+        print(kfold_summary("same, phrasings only (no answers)", out_of_fold(texts, labels),
+                            time.perf_counter() - start))
         for name, fit in [("word 1-2 only, LR C=20", sklearn_variant(True, False, 20)),
                           ("char_wb 3-5 only, LR C=20", sklearn_variant(False, True, 20)),
                           ("word + char, LR C=5", sklearn_variant(True, True, 5)),
                           ("word + char, LR C=50", sklearn_variant(True, True, 50))]:
             start = time.perf_counter()
-            print(kfold_summary(name + " (confidence from probability only)", variant_oof(fit, texts, labels),
+            print(kfold_summary(name + ", phrasings only", variant_oof(fit, texts, labels),
                                 time.perf_counter() - start))
     print("\nout-of-fold risk-coverage of the chosen matcher (its calibrated confidence):")
-    scored = [(kb.model.confidence(p.top_probability, p.second_probability), p.ranked[0] == p.label) for p in chosen]
+    scored = [(kb.model.confidence(p.top_probability, p.second_probability, p.coverage), p.ranked[0] == p.label)
+              for p in chosen]
     print("\n".join(curve_table(scored, kb.answer_threshold)))
     calibration(scored)
 

@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 from bot.engine.answers import KnowledgeBase  # noqa: E402
 from bot.engine.classifier import fit_model  # noqa: E402
 from bot.engine.content import Knowledge, load_knowledge  # noqa: E402
-from bot.engine.matcher import phrasings  # noqa: E402
+from bot.engine.matcher import answer_documents, phrasings  # noqa: E402
 from bot.engine.models import Entry, Source  # noqa: E402
 
 try:
@@ -119,7 +119,8 @@ def main() -> None:
         if size == len(base.entries):
             kb = KnowledgeBase(base)  # the cached, calibrated model (trained first if not cached)
         else:
-            kb = KnowledgeBase(Knowledge(entries, base.synonym_groups), model=fit_model(*phrasings(entries)))
+            model = fit_model(*phrasings(entries), extra=answer_documents(entries))
+            kb = KnowledgeBase(Knowledge(entries, base.synonym_groups), model=model)
         build = time.perf_counter() - start
         ours = time_ours(kb, qs)
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

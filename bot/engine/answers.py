@@ -15,7 +15,7 @@ from .content import Knowledge, parse_entry
 from .matcher import OWN_ANSWER_COSINE, OWN_SUGGEST_COSINE, OwnPhrasings, curated_model, phrasings, verbatim_key
 from .messages import FAMILY_NOTE, asks_about_own_child, question_parts
 from .models import LOCAL_COMMUNITY, Entry, Origin, Outcome, Reply
-from .scope import UNCOVERED_DECLINE, out_of_scope_reason
+from .scope import UNCOVERED_DECLINE, names_the_subject, out_of_scope_reason
 from .store import Store
 from .text import clean
 
@@ -53,6 +53,7 @@ class Match:
     ranked: tuple[Entry, ...]
     confidence: float
     closeness: float = 0.0  # cosine between the text and the first entry's closest stored phrasing
+    vouched: bool = False  # the first entry comes from a stored phrasing word for word, or the server's own
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,13 +132,14 @@ class KnowledgeBase:
         if not columns.size:
             return Match((), 0.0)
         probabilities = self.model.probabilities(text, columns, values)
-        cosines = self.model.phrasings.closest(columns, values, self.model.size)
         order = [i for i in np.argsort(-probabilities)[:8] if self.model.labels[i] in view.entries]
         if not order:
             return Match((), 0.0)
         second = float(probabilities[order[1]]) if len(order) > 1 else 0.0
-        confidence = self.model.confidence(float(probabilities[order[0]]), second)
-        closeness = float(cosines[order[0]])
+        confidence = self.model.confidence(float(probabilities[order[0]]), second,
+                                           self.model.coverage(text, int(order[0])))
+        closeness = self.model.phrasings.closeness(int(order[0]), columns, values, self.model.size)
+        vouched = False
         entries = [view.entries[self.model.labels[i]] for i in order]
         if view.own is not None:
             own = view.own.best(columns, values, self.model.size)
@@ -146,15 +148,15 @@ class KnowledgeBase:
                 own_entries = [view.entries[i] for i, c in own[:3] if c >= OWN_SUGGEST_COSINE]
                 if own_confidence > confidence:
                     entries = own_entries + [e for e in entries if e not in own_entries]
-                    confidence, closeness = own_confidence, own[0][1]
+                    confidence, closeness, vouched = own_confidence, own[0][1], True
                 else:
                     entries += [e for e in own_entries if e not in entries]
         stored = view.verbatim.get(verbatim_key(text)) or self._verbatim.get(verbatim_key(text))
         if stored in view.entries:
             entry = view.entries[stored]
             entries = [entry, *(e for e in entries if e != entry)]
-            confidence, closeness = max(confidence, min(self.answer_threshold, 1.0)), 1.0
-        return Match(tuple(entries), confidence, closeness)
+            confidence, closeness, vouched = max(confidence, min(self.answer_threshold, 1.0)), 1.0, True
+        return Match(tuple(entries), confidence, closeness, vouched)
 
     @property
     def answer_threshold(self) -> float:
@@ -191,7 +193,7 @@ class KnowledgeBase:
         if not candidates:
             return Reply(text, Outcome.OUT_OF_SCOPE, 0.0, decline_message=UNCOVERED_DECLINE)
         best = max(candidates, key=lambda m: m.confidence)
-        if best.confidence >= self.answer_threshold:
+        if best.confidence >= self.answer_threshold and (best.vouched or names_the_subject(text)):
             entry = best.ranked[0]
             related = tuple(view.entries[r] for r in entry.related if r in view.entries)
             also = []

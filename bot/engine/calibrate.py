@@ -26,10 +26,13 @@ class Prediction:
     ranked: tuple[str, ...]  # the model's top three entries
     top_probability: float
     second_probability: float
+    coverage: float  # of the phrasing by the top entry's training phrasings
     cosine: float  # between the phrasing and the top entry's closest training phrasing
 
 
-def out_of_fold(texts: Sequence[str], labels: Sequence[str], folds: int = FOLDS, seed: int = 0) -> list[Prediction]:
+def out_of_fold(texts: Sequence[str], labels: Sequence[str], extra: Sequence[tuple[str, str]] = (),
+                folds: int = FOLDS, seed: int = 0) -> list[Prediction]:
+    """Each phrasing predicted by a model fitted without it (`extra` documents are in every fold's training)."""
     from sklearn.model_selection import StratifiedKFold
 
     texts, labels = list(texts), list(labels)
@@ -40,24 +43,29 @@ def out_of_fold(texts: Sequence[str], labels: Sequence[str], folds: int = FOLDS,
         warnings.simplefilter("ignore")
         splits = list(StratifiedKFold(folds, shuffle=True, random_state=seed).split(texts, labels))
     for train, held in splits:
-        model = fit_model([texts[i] for i in train], [labels[i] for i in train])
+        model = fit_model([texts[i] for i in train], [labels[i] for i in train], extra=extra)
         for i in held:
             probabilities, cosines = model.score(texts[i])
             order = np.argsort(-probabilities)[:3]
             out[i] = Prediction(labels[i], tuple(model.labels[j] for j in order), float(probabilities[order[0]]),
-                                float(probabilities[order[1]]) if len(order) > 1 else 0.0, float(cosines[order[0]]))
+                                float(probabilities[order[1]]) if len(order) > 1 else 0.0,
+                                model.coverage(texts[i], int(order[0])), float(cosines[order[0]]))
     return [p for p in out if p is not None]
 
 
-def fit_platt(predictions: Sequence[Prediction]) -> tuple[float, float, float]:
+def features_of(p: Prediction) -> tuple[float, float, float]:
+    return confidence_features(p.top_probability, p.second_probability, p.coverage)
+
+
+def fit_platt(predictions: Sequence[Prediction]) -> tuple[float, ...]:
     from sklearn.linear_model import LogisticRegression
 
-    x = np.array([confidence_features(p.top_probability, p.second_probability) for p in predictions])
+    x = np.array([features_of(p) for p in predictions])
     y = np.array([p.ranked[0] == p.label for p in predictions])
     if y.all() or not y.any():
-        return 1.0, 0.0, 0.0
+        return 1.0, 0.0, 0.0, 0.0
     fitted = LogisticRegression(C=1e6).fit(x, y)
-    return float(fitted.coef_[0][0]), float(fitted.coef_[0][1]), float(fitted.intercept_[0])
+    return (*(float(w) for w in fitted.coef_[0]), float(fitted.intercept_[0]))
 
 
 def risk_coverage(scored: Sequence[tuple[float, bool | None]]) -> list[tuple[float, float, float]]:
@@ -86,12 +94,12 @@ def tune(model: TextModel, predictions: Sequence[Prediction]) -> TextModel:
         return model
     platt = fit_platt(predictions)
     calibrated = replace(model, platt=platt)
-    confidences = [calibrated.confidence(p.top_probability, p.second_probability) for p in predictions]
+    confidences = [calibrated.confidence(p.top_probability, p.second_probability, p.coverage) for p in predictions]
     curve = risk_coverage([(c, p.ranked[0] == p.label) for c, p in zip(confidences, predictions, strict=True)])
     threshold = pick_threshold(curve)
     return replace(calibrated, threshold=threshold)
 
 
-def train(texts: Sequence[str], labels: Sequence[str]) -> TextModel:
+def train(texts: Sequence[str], labels: Sequence[str], extra: Sequence[tuple[str, str]] = ()) -> TextModel:
     """Fit on every phrasing; calibrate on out-of-fold predictions (FOLDS + 1 fits in all)."""
-    return tune(fit_model(texts, labels), out_of_fold(texts, labels))
+    return tune(fit_model(texts, labels, extra=extra), out_of_fold(texts, labels, extra))

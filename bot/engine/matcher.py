@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from .classifier import TextModel, cache_dir, content_key
+from .classifier import ANSWERS_AS_EVIDENCE, TextModel, cache_dir, content_key
 from .models import Entry
 from .phrasings import PhrasingIndex
 
@@ -37,6 +37,17 @@ def phrasings(entries: Iterable[Entry]) -> tuple[list[str], list[str]]:
     return texts, labels
 
 
+def answer_documents(entries: Iterable[Entry]) -> list[tuple[str, str]]:
+    """What each entry says (answer, school and clinic sides, tags): evidence for the classifier."""
+    if not ANSWERS_AS_EVIDENCE:
+        return []
+    return [(" ".join(x for x in (e.answer, e.school, e.medical, " ".join(e.tags)) if x), e.id) for e in entries]
+
+
+def training_set(entries: Sequence[Entry]) -> tuple[list[str], list[str], list[tuple[str, str]]]:
+    return (*phrasings(entries), answer_documents(entries))
+
+
 def verbatim_key(text: str) -> str:
     """A phrasing with case, punctuation and spacing aside: two texts with the same key say the same words."""
     return " ".join(re.findall(r"\w+", text.lower()))
@@ -45,8 +56,8 @@ def verbatim_key(text: str) -> str:
 def curated_model(entries: Sequence[Entry]) -> TextModel:
     """The trained model for these entries: from memory, else the disk cache, else trained (slow: tens of
     seconds, once per content change) and cached."""
-    texts, labels = phrasings(entries)
-    key = content_key(texts, labels)
+    texts, labels, extra = training_set(entries)
+    key = content_key(texts, labels, extra)
     model = _LOADED.get(key)
     if model is not None:
         return model
@@ -56,7 +67,7 @@ def curated_model(entries: Sequence[Entry]) -> TextModel:
     except (OSError, ValueError, KeyError):
         from .calibrate import train
 
-        model = train(texts, labels)
+        model = train(texts, labels, extra)
         try:
             model.save(path)
         except OSError as exc:  # a read-only home still answers, it just trains again next start
@@ -67,7 +78,7 @@ def curated_model(entries: Sequence[Entry]) -> TextModel:
 
 def is_cached(entries: Sequence[Entry]) -> bool:
     """Whether the model for these entries is ready without training (callers may say "first run...")."""
-    key = content_key(*phrasings(entries))
+    key = content_key(*training_set(entries))
     return key in _LOADED or (cache_dir() / f"model-{key}.npz").exists()
 
 

@@ -15,6 +15,30 @@ class PhrasingIndex:
     def __init__(self, row: np.ndarray, columns: np.ndarray, values: np.ndarray, owner: np.ndarray,
                  owners: int) -> None:
         self.row, self.columns, self.values, self.owner, self.owners = row, columns, values, owner, owners
+        # Each phrasing's span in columns/values, and each owner's phrasings: to score one owner's phrasings
+        # without touching the others (the whole matrix costs milliseconds a question; one entry, microseconds).
+        self.row_starts = np.searchsorted(row, np.arange(owner.size + 1)).astype(np.int64)
+        self.by_owner = np.argsort(owner, kind="stable")
+        self.owner_starts = np.searchsorted(owner[self.by_owner], np.arange(owners + 1))
+
+    def owner_columns(self, owner: int, below: int) -> np.ndarray:
+        """The distinct columns (under `below`: the word columns) used by the owner's phrasings."""
+        rows = self.by_owner[self.owner_starts[owner]:self.owner_starts[owner + 1]]
+        spans = [self.columns[self.row_starts[r]:self.row_starts[r + 1]] for r in rows]
+        used = np.concatenate(spans) if spans else np.zeros(0, np.int32)
+        return np.unique(used[used < below])
+
+    def closeness(self, owner: int, columns: np.ndarray, values: np.ndarray, size: int) -> float:
+        """The cosine between the question and the owner's closest phrasing (0..1)."""
+        if not columns.size:
+            return 0.0
+        dense = np.zeros(size, np.float32)
+        dense[columns] = values
+        best = 0.0
+        for phrasing in self.by_owner[self.owner_starts[owner]:self.owner_starts[owner + 1]]:
+            start, end = self.row_starts[phrasing], self.row_starts[phrasing + 1]
+            best = max(best, float(np.dot(self.values[start:end], dense[self.columns[start:end]])) / 2)
+        return best
 
     @classmethod
     def build(cls, rows: Sequence[tuple[np.ndarray, np.ndarray]], owner: Sequence[int], owners: int) -> PhrasingIndex:

@@ -19,6 +19,10 @@ _TOKEN = re.compile(r"(?u)\b\w\w+\b")  # scikit-learn's default token_pattern
 _WHITE_SPACES = re.compile(r"\s\s+")
 
 
+def word_tokens(text: str) -> list[str]:
+    return _TOKEN.findall(text.lower())
+
+
 def word_ngrams(text: str, low: int, high: int) -> list[str]:
     tokens = _TOKEN.findall(text.lower())
     out = list(tokens) if low == 1 else []

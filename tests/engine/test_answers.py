@@ -217,3 +217,28 @@ async def test_a_story_sentence_does_not_override_the_question(knowledge: Knowle
     story = next(e for e in knowledge.entries if e.id == "school-vs-clinic-ot").answer.split(". ")[0] + "."
     reply = await KnowledgeBase(knowledge).ask(f"{story} Anyway, my real question: {question}")
     assert reply.answered and reply.entry is not None and reply.entry.id == "iep-vs-504"
+
+
+async def test_private_school_is_not_the_private_clinic(knowledge: Knowledge) -> None:
+    """"private" in "private school" is about where a child is enrolled, not medical-model OT."""
+    reply = await KnowledgeBase(knowledge).ask(
+        "our daughter goes to a private catholic school, can she still get OT from the public school district?")
+    assert not (reply.answered and reply.entry is not None and "clinic" in reply.entry.id)
+
+
+async def test_a_server_s_own_entries_are_built_off_the_event_loop(knowledge: Knowledge, store: Store) -> None:
+    import threading
+
+    kb = KnowledgeBase(knowledge, store)
+    await Faq(kb, store).add(5, NEW_ENTRY, actor="mod")
+    built_in: list[str] = []
+    original = kb._build_view
+
+    def spy(*args: object) -> object:
+        built_in.append(threading.current_thread().name)
+        return original(*args)  # type: ignore[arg-type]
+
+    kb._build_view = spy  # type: ignore[method-assign]
+    kb.invalidate(5)
+    await kb.ask(NEW_ENTRY["question"], 5)
+    assert built_in and built_in[0] != threading.main_thread().name
