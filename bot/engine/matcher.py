@@ -9,6 +9,8 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable, Sequence
+from contextlib import suppress
+from pathlib import Path
 
 import numpy as np
 
@@ -64,16 +66,28 @@ def curated_model(entries: Sequence[Entry]) -> TextModel:
     path = cache_dir() / f"model-{key}.npz"
     try:
         model = TextModel.load(path)
+        with suppress(OSError):
+            path.touch()  # recently used: kept by _forget_old_models
     except (OSError, ValueError, KeyError):
         from .calibrate import train
 
         model = train(texts, labels, extra)
         try:
             model.save(path)
+            _forget_old_models(path.parent)
         except OSError as exc:  # a read-only home still answers, it just trains again next start
             log.warning("could not cache the trained model at %s: %s", path, exc)
     _LOADED[key] = model
     return model
+
+
+KEEP_MODELS = 6  # a few contents (branches, test folders) stay cached; older ones go (about 8 MB each)
+
+
+def _forget_old_models(directory: Path) -> None:
+    models = sorted(directory.glob("model-*.npz"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in models[KEEP_MODELS:]:
+        old.unlink(missing_ok=True)
 
 
 def is_cached(entries: Sequence[Entry]) -> bool:
