@@ -89,7 +89,9 @@ adhd, dyspraxia, dysgraphia, dcd, cerebral palsy, down syndrome, prescription, r
 medical necessity, habilitative, rehabilitative, epsdt, iee, prior written notice, rti, mtss, 504 plan, ada,
 section 504, aide, para, paraprofessional, life skills, vocational, consent, endrew, rowley, garret,
 pencil grip, keyboard, typing, slant board, speech to text, shoe tying, toileting, wheelchair, tier, assistive tech,
-intervention, interventions, calendar days, private evaluation
+intervention, interventions, calendar days, private evaluation, annual review, plaafp, present levels,
+specially designed instruction, educational impact, educational relevance, least restrictive, child find,
+adapted pe, extended school year, due process, mediation, progress report, manifestation determination
 """.split(",")]
 
 
