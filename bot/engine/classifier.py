@@ -155,11 +155,17 @@ def _fit(texts: Sequence[str], labels: Sequence[str]) -> tuple[object, object, o
 def _sparse_weights(coef: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per feature, the classes it moves. Centring a feature across classes changes no probability (softmax
     ignores a shift shared by every class), and leaves most weights near zero, which are then dropped."""
-    by_feature = coef.T - np.median(coef.T, axis=1, keepdims=True)
-    keep = np.abs(by_feature) >= PRUNE_BELOW
-    indptr = np.concatenate([[0], np.cumsum(keep.sum(axis=1))]).astype(np.int64)
-    features, classes = np.nonzero(keep)
-    return indptr, classes.astype(np.int32), by_feature[features, classes].astype(np.float32)
+    counts, kept_classes, kept_weights = [], [], []
+    for start in range(0, coef.shape[1], 4096):  # in slices: a dense copy of 2,000 classes would take gigabytes
+        block = coef[:, start:start + 4096].T
+        block = block - np.median(block, axis=1, keepdims=True)
+        keep = np.abs(block) >= PRUNE_BELOW
+        features, classes = np.nonzero(keep)
+        counts.append(keep.sum(axis=1))
+        kept_classes.append(classes.astype(np.int32))
+        kept_weights.append(block[features, classes].astype(np.float32))
+    indptr = np.concatenate([[0], np.cumsum(np.concatenate(counts))]).astype(np.int64)
+    return indptr, np.concatenate(kept_classes), np.concatenate(kept_weights)
 
 
 def fit_model(texts: Sequence[str], labels: Sequence[str], *, extra: Sequence[tuple[str, str]] = (),
