@@ -46,7 +46,7 @@ knowledge, _ = load_all_cached(PROJECT_ROOT / "knowledge", PROJECT_ROOT / "scena
 t2 = time.perf_counter()
 kb = KnowledgeBase(knowledge)
 t3 = time.perf_counter()
-reply = asyncio.run(kb.ask(QUESTION_TEXT, record=False))
+reply = asyncio.run(kb.ask(QUESTION_TEXT))
 t4 = time.perf_counter()
 from bot.terminal.render import reply_view, to_text
 to_text(reply_view(reply))

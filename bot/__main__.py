@@ -14,6 +14,7 @@ from .config import Settings, SettingsError
 from .engine.errors import ContentError, UserError
 
 if TYPE_CHECKING:
+    from .engine.content import Knowledge
     from .engine.models import Reply
 
 DESCRIPTION = "otbot: answers about school-based vs medical-model occupational therapy, and scenario games."
@@ -43,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--record", action="store_true",
                      help="record declined questions for the missed-questions list (off by default)")
     sub.add_parser("check", help="validate knowledge/ and scenarios/; non-zero exit on any problem")
+    sub.add_parser("train", help="after editing knowledge/: train the answer model and save it beside the content")
     ev = sub.add_parser("eval", help="score answers against a labeled question set")
     ev.add_argument("file", type=Path)
 
@@ -59,6 +61,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _announce_training(knowledge: Knowledge) -> None:
+    """Say so before a long silence: the first start after the content changed trains the answer model."""
+    from .engine.matcher import is_cached
+
+    if not is_cached(knowledge.entries):
+        print("Preparing answers for this content: the first start after a change trains the model "
+              "(about a minute and a half)...", file=sys.stderr, flush=True)
+
+
 async def _ask(settings: Settings, args: argparse.Namespace) -> int:
     """`otbot ask` without the game and FAQ machinery: content (cached) and, only when there is one, the
     database with this computer's own entries. With --record, the whole engine, so missed questions reach the
@@ -68,6 +79,7 @@ async def _ask(settings: Settings, args: argparse.Namespace) -> int:
     from .terminal import commands, paths
 
     knowledge, _ = load_all_cached(settings.knowledge_dir, settings.scenarios_dir, paths.cache_dir())
+    _announce_training(knowledge)
     store = None
     if settings.db_path.exists():  # entries added on this computer with `otbot faq add`
         from .engine.store import Store
@@ -92,6 +104,9 @@ async def _with_engine(settings: Settings, args: argparse.Namespace) -> int:
     from .terminal import commands, paths
 
     cache = None if args.command in SERVER_COMMANDS else paths.cache_dir()
+    from .engine.content_cache import load_all_cached
+
+    _announce_training(load_all_cached(settings.knowledge_dir, settings.scenarios_dir, cache)[0])
     async with open_engine(settings.knowledge_dir, settings.scenarios_dir, settings.db_path,
                            cache_dir=cache) as engine:
         if args.command == "ask":  # --record: store the questions, queue what was missed
@@ -167,6 +182,10 @@ def main(argv: list[str] | None = None) -> int:
             from .terminal.commands import check
 
             return check(settings.knowledge_dir, settings.scenarios_dir)
+        if command == "train":
+            from .terminal.commands import train
+
+            return train(settings.knowledge_dir, settings.scenarios_dir)
         return asyncio.run(_with_engine(settings, args))
     except ContentError as exc:
         print(f"otbot: {exc}\nRun `otbot check` to see every problem.", file=sys.stderr)

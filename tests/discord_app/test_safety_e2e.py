@@ -13,6 +13,8 @@ from bot.discord_app.client import OtBot
 from bot.discord_app.errors import UNEXPECTED
 from bot.engine.answers import Thresholds
 from bot.engine.app import Engine
+from bot.engine.content import load_knowledge
+from tests.conftest import KNOWLEDGE_DIR
 
 from .conftest import (
     ADMIN,
@@ -41,6 +43,9 @@ from .fake_discord.limits import message_problems
 
 PINGY_ANSWER = ("Tell @everyone on the team, and <@&123> too: the school OT writes goals with the IEP team. "
                 "@here is also plain text here.")
+
+# A stored question is answered whatever paraphrases get; these tests need an answer, not a particular one.
+STORED_QUESTION = load_knowledge(KNOWLEDGE_DIR, []).entries[0].question
 
 
 async def test_entry_with_mentions_goes_out_without_pings(fake: FakeDiscord, bot: OtBot, engine: Engine) -> None:
@@ -124,7 +129,7 @@ async def test_unexpected_error_is_a_private_apology_and_is_logged(
 async def test_unexpected_error_in_a_button_and_a_modal(fake: FakeDiscord, bot: OtBot, engine: Engine,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     handle = await fake.slash("ask", channel_id=CHAN_A, user=MEMBER,
-                              options={"question": "What is the difference between school OT and clinic OT?"})
+                              options={"question": STORED_QUESTION})
     body = await acked(handle)
     helpful = next(c for c in custom_ids(body) if c.startswith("otbot:fb:y:"))
 
@@ -187,7 +192,7 @@ async def test_slow_work_is_acknowledged_first_then_delivered(fake: FakeDiscord,
     monkeypatch.setattr(engine.kb, "ask", slow(engine.kb.ask))
     monkeypatch.setattr(engine.games, "answer", slow(engine.games.answer))
 
-    handle = await fake.slash("ask", channel_id=CHAN_A, user=MEMBER, options={"question": "what is an IEP?"},)
+    handle = await fake.slash("ask", channel_id=CHAN_A, user=MEMBER, options={"question": STORED_QUESTION},)
     assert (await acked(handle))["type"] == 5  # "thinking..."
     answered = await handle.wait_original(lambda m: m["embeds"])
     assert answered["embeds"][0]["title"] and answered["flags"] & 128 == 0 and not answered["flags"] & 64

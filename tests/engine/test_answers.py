@@ -7,7 +7,9 @@ import pytest
 from bot.engine.answers import KnowledgeBase
 from bot.engine.content import Knowledge
 from bot.engine.faq import FaqEditor
+from bot.engine.messages import FAMILY_NOTE
 from bot.engine.models import Outcome
+from bot.engine.scope import UNCOVERED_DECLINE
 from bot.engine.store import Store
 
 HOSTILE = [
@@ -57,11 +59,19 @@ async def test_off_topic_questions_are_declined(knowledge: Knowledge, question: 
     assert reply.entry is None and reply.decline_message
 
 
-async def test_a_plain_question_is_answered_with_sources(knowledge: Knowledge) -> None:
+async def test_a_stored_question_is_answered_with_sources(knowledge: Knowledge) -> None:
+    entry = next(e for e in knowledge.entries if e.id == "school-vs-clinic-ot")
+    kb = KnowledgeBase(knowledge)
+    reply = await kb.ask(entry.question)
+    assert reply.answered and reply.entry == entry
+    assert reply.entry.sources and reply.confidence >= kb.answer_threshold
+
+
+async def test_a_paraphrase_is_answered_or_offered_first(knowledge: Knowledge) -> None:
+    """Below the answer threshold the right entry still leads the "did you mean" list."""
     reply = await KnowledgeBase(knowledge).ask("what's the difference between school OT and clinic OT?")
-    assert reply.answered and reply.entry is not None
-    assert reply.entry.id == "school-vs-clinic-ot"
-    assert reply.entry.sources and reply.confidence >= 0.5
+    shown = [reply.entry] if reply.answered else list(reply.suggestions)
+    assert shown and shown[0] is not None and shown[0].id == "school-vs-clinic-ot"
 
 
 NEW_ENTRY = {
@@ -95,16 +105,17 @@ async def test_curated_entries_can_be_hidden_or_overridden_per_community(
     assert original is not None
     changed = {**original.as_dict(), "answer": "Our district's own explanation of the difference."}
     await faq.edit(1, "school-vs-clinic-ot", changed, actor="mod")
-    reply = await kb.ask("difference between school ot and clinic ot", 1)
+    reply = await kb.ask(original.question, 1)
     assert reply.entry is not None and reply.entry.answer == "Our district's own explanation of the difference."
-    other = await kb.ask("difference between school ot and clinic ot", 2)
+    other = await kb.ask(original.question, 2)
     assert other.entry is not None and other.entry.answer == original.answer
     await faq.remove(1, "school-vs-clinic-ot", actor="mod")  # drops the override: curated text is back
     assert (await kb.get("school-vs-clinic-ot", 1)) == original
     await faq.remove(1, "school-vs-clinic-ot", actor="mod")  # now hides the curated entry here
     assert await kb.get("school-vs-clinic-ot", 1) is None
-    hidden = await kb.ask("difference between school ot and clinic ot", 1)
+    hidden = await kb.ask(original.question, 1)
     assert hidden.entry is None or hidden.entry.id != "school-vs-clinic-ot"
+    assert all(s.id != "school-vs-clinic-ot" for s in hidden.suggestions)
 
 
 async def test_a_community_entry_is_found_even_without_the_curated_subject_words(
@@ -137,3 +148,88 @@ async def test_everyday_school_questions_get_no_confident_ot_answer(knowledge: K
     """Sharing words like "kid", "class" or "district" with the FAQ is not being about OT."""
     reply = await KnowledgeBase(knowledge).ask(question)
     assert not reply.answered, (reply.entry.id if reply.entry else None, reply.confidence)
+
+
+# One test per guard message, emergency first: each pins its message and fails if the guard is neutralised.
+GUARDED = [
+    ("my son said he wants to kill himself after OT today", "call **911**"),
+    ("how much melatonin can I give my 6 year old", "medicines or doses"),
+    ("how much does a school OT make a year, salary range?", "OT careers, jobs or exams"),
+    ("can you recommend a good pediatrician near denver", "recommend particular providers"),
+    ("which chromebook is best for a kid with dysgraphia", "recommend products or brands"),
+    ("how do I tie a necktie", "doesn't look like a question about occupational therapy"),
+    ("can I deduct clinic OT on my taxes", "I can't help with taxes"),
+    ("how do I mute someone in this discord server", "I can't help with Discord accounts"),
+]
+
+
+@pytest.mark.parametrize(("question", "message"), GUARDED, ids=[m for _, m in GUARDED])
+async def test_each_guard_declines_with_its_own_message(knowledge: Knowledge, question: str, message: str) -> None:
+    reply = await KnowledgeBase(knowledge).ask(question)
+    assert reply.outcome is Outcome.OUT_OF_SCOPE and reply.entry is None
+    assert reply.decline_message is not None and message in reply.decline_message
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "does clinic OT cost a lot with a high deductible",
+        "my student missed his medication dose this morning and can't focus, can the school OT help with attention?",
+    ],
+)
+async def test_guards_stay_narrow(knowledge: Knowledge, question: str) -> None:
+    """A word a guard watches for, used in an OT question, does not stop the knowledge base."""
+    reply = await KnowledgeBase(knowledge).ask(question)
+    assert reply.outcome is not Outcome.OUT_OF_SCOPE or reply.decline_message == UNCOVERED_DECLINE
+
+
+async def test_a_parent_asking_about_their_own_child_gets_the_family_note(knowledge: Knowledge) -> None:
+    entry = next(e for e in knowledge.entries if e.id == "school-vs-clinic-ot")
+    kb = KnowledgeBase(knowledge)
+    parent = await kb.ask(f"My son gets OT at a clinic. {entry.question}")
+    teacher = await kb.ask(f"As an OT on my caseload I see this a lot. {entry.question}")
+    general = await kb.ask(entry.question)
+    assert parent.answered and parent.family_note == FAMILY_NOTE
+    assert teacher.answered and teacher.family_note is None
+    assert general.answered and general.family_note is None
+
+
+async def test_a_second_question_is_offered_and_does_not_override_the_first(knowledge: Knowledge) -> None:
+    first = next(e for e in knowledge.entries if e.id == "school-vs-clinic-ot")
+    second = next(e for e in knowledge.entries if e.id == "iep-vs-504")
+    kb = KnowledgeBase(knowledge)
+    reply = await kb.ask(f"We just moved and I am new to all of this. {first.question} Also, {second.question}")
+    assert reply.answered and reply.entry is not None
+    assert {reply.entry.id, *(e.id for e in reply.also_asked)} == {first.id, second.id}
+
+
+async def test_a_story_sentence_does_not_override_the_question(knowledge: Knowledge) -> None:
+    question = next(e for e in knowledge.entries if e.id == "iep-vs-504").question
+    story = next(e for e in knowledge.entries if e.id == "school-vs-clinic-ot").answer.split(". ")[0] + "."
+    reply = await KnowledgeBase(knowledge).ask(f"{story} Anyway, my real question: {question}")
+    assert reply.answered and reply.entry is not None and reply.entry.id == "iep-vs-504"
+
+
+async def test_private_school_is_not_the_private_clinic(knowledge: Knowledge) -> None:
+    """"private" in "private school" is about where a child is enrolled, not medical-model OT."""
+    reply = await KnowledgeBase(knowledge).ask(
+        "our daughter goes to a private catholic school, can she still get OT from the public school district?")
+    assert not (reply.answered and reply.entry is not None and "clinic" in reply.entry.id)
+
+
+async def test_a_server_s_own_entries_are_built_off_the_event_loop(knowledge: Knowledge, store: Store) -> None:
+    import threading
+
+    kb = KnowledgeBase(knowledge, store)
+    await FaqEditor(kb, store).add(5, NEW_ENTRY, actor="mod")
+    built_in: list[str] = []
+    original = kb._build_view
+
+    def spy(*args: object) -> object:
+        built_in.append(threading.current_thread().name)
+        return original(*args)  # type: ignore[arg-type]
+
+    kb._build_view = spy  # type: ignore[method-assign]
+    kb.invalidate(5)
+    await kb.ask(NEW_ENTRY["question"], 5)
+    assert built_in and built_in[0] != threading.main_thread().name

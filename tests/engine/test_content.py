@@ -195,3 +195,12 @@ def test_check_lists_entries_not_reviewed_for_a_year_without_failing(tmp_path: P
     assert check(tmp_path / "k", tmp_path / "s", out) == 0
     assert "'first-entry' was last reviewed on 2019-01-02" in out.getvalue()
     assert "second-entry' was last" not in out.getvalue()
+
+
+def test_the_committed_answer_model_was_trained_on_this_content() -> None:
+    from bot.engine.matcher import shipped_model_path
+
+    knowledge, _ = load_all(KNOWLEDGE, SCENARIOS)
+    path = shipped_model_path(knowledge.entries)
+    assert path.exists(), ("knowledge/ changed since the answer model was trained: run `otbot train` and commit "
+                           f"{path.name} (otherwise every fresh install trains it for a minute and a half)")

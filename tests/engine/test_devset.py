@@ -1,4 +1,4 @@
-"""The labelled development set: the accuracy bar the retriever must clear (see `otbot eval`)."""
+"""The labelled development set: the bar the answering policy must clear (see `otbot eval`)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,12 @@ def test_dev_set_is_large_and_labelled_with_real_ids(knowledge: Knowledge) -> No
     assert unknown == set()
 
 
-async def test_top1_accuracy_and_declines_meet_the_bar(knowledge: Knowledge) -> None:
+async def test_few_wrong_answers_and_off_topic_declined(knowledge: Knowledge) -> None:
+    """The policy's promise: at most 2% of all questions answered with a wrong entry; off-topic declined; most
+    covered questions answered right or offered the right entry."""
     report = await evaluate(KnowledgeBase(knowledge), read_labeled(DEV_SET))
-    assert report.top1_accuracy >= 0.90, report.text()
-    assert report.decline_rate >= 0.95, report.text()
+    overall = report.overall
+    assert overall.wrong <= 0.02 * overall.total, report.text()
+    assert overall.declined_rightly >= 0.95 * overall.should_decline, report.text()
+    covered = overall.total - overall.should_decline
+    assert overall.right + overall.suggested_right >= 0.8 * covered, report.text()

@@ -1,41 +1,69 @@
-"""Ranking behaviour of the retriever, including at a scale where postings are cut to a candidate limit."""
+"""The matcher: the numpy vectorizer equals scikit-learn's, the cached model equals the trained one, and the
+stored phrasings find their own entries."""
 
 from __future__ import annotations
 
 import random
 
+import numpy as np
+import pytest
+
+from bot.engine.classifier import CHAR_NGRAMS, WORD_NGRAMS, TextModel
 from bot.engine.content import Knowledge
-from bot.engine.models import Entry, Source
-from bot.engine.search import Retriever
-from bot.engine.text import Lexicon
+from bot.engine.matcher import curated_model, phrasings
+from bot.engine.vectorize import Vectorizer
+
+ODD_STRINGS = [
+    "", " ", "a", "I", "OT", "ot?", "504!!", "my  kid's   OT\tat\nschool", "Ünïcödé café naïve", "ＯＴ　ａｔ",
+    "🙂🧒🏽✏️", "x" * 300, "don't can't won't", "e-mail re-eval co-teach", "IEP/504", "3rd grade, 10yo, ds & dd",
+    "under_score and 123 456", "İstanbul ß ﬁ", "a b c d e f", "\u200b", "Ms. O'Neil's class (2nd)",
+]
 
 
-def filler(n: int, vocabulary: list[str], seed: int = 1) -> list[Entry]:
-    rng = random.Random(seed)
-    return [Entry(id=f"filler-{i}", question=" ".join(rng.choices(vocabulary, k=8)) + "?",
-                  answer=" ".join(rng.choices(vocabulary, k=50)), alternates=(" ".join(rng.choices(vocabulary, k=6)),),
-                  sources=(Source("synthetic", cite="none"),)) for i in range(n)]
+def corpus(knowledge: Knowledge, n: int = 400) -> list[str]:
+    texts, _ = phrasings(knowledge.entries)
+    rng = random.Random(3)
+    mixed = [" ".join(rng.sample(t.split(), len(t.split()))) + rng.choice(["", "?", " !!", " ds"]) for t in texts]
+    return ODD_STRINGS + rng.sample(texts, n // 2) + rng.sample(mixed, n // 2)
 
 
-def test_curated_answers_survive_thousands_of_look_alike_entries(knowledge: Knowledge) -> None:
-    vocabulary = [w for e in knowledge.entries for w in e.answer.lower().split()]
-    entries = [*knowledge.entries, *filler(5000, vocabulary)]
-    retriever = Retriever(entries, Lexicon(knowledge.synonym_groups), candidates_per_term=400)
-    hits, _ = retriever.search("what is the difference between an IEP and a 504 plan")
-    assert hits[0].entry.id == "iep-vs-504"
+@pytest.mark.parametrize(("analyzer", "ngrams"), [("word", WORD_NGRAMS), ("char_wb", CHAR_NGRAMS)])
+def test_numpy_vectorizer_equals_scikit_learn(knowledge: Knowledge, analyzer: str, ngrams: tuple[int, int]) -> None:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    texts, _ = phrasings(knowledge.entries)
+    fitted = TfidfVectorizer(analyzer=analyzer, ngram_range=ngrams, sublinear_tf=True, dtype=np.float32).fit(texts)
+    ours = Vectorizer.from_sklearn(fitted)
+    strings = corpus(knowledge)
+    expected = fitted.transform(strings).tocsr()
+    for i, text in enumerate(strings):
+        columns, values = ours.transform(text)
+        row = expected[i]
+        order = np.argsort(row.indices)
+        assert columns.tolist() == row.indices[order].tolist(), text
+        assert np.allclose(values, row.data[order], rtol=1e-5, atol=1e-6), text
 
 
-def test_scores_and_signals_stay_in_range(knowledge: Knowledge) -> None:
-    retriever = Retriever(knowledge.entries, Lexicon(knowledge.synonym_groups))
-    hits, terms = retriever.search("can the school say no to OT if my son has good grades")
-    assert terms and hits
-    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
-    for hit in hits:
-        assert 0.0 <= hit.coverage <= 1.0 and 0.0 <= hit.phrasing <= 1.0 + 1e-6 and hit.bm25 >= 0.0
+def test_the_cached_model_answers_exactly_like_the_trained_one(knowledge: Knowledge, tmp_path) -> None:
+    model = curated_model(knowledge.entries)
+    model.save(tmp_path / "model.npz")
+    loaded = TextModel.load(tmp_path / "model.npz")
+    for text in corpus(knowledge, 60):
+        assert np.allclose(model.probabilities(text), loaded.probabilities(text))
+    assert loaded.threshold == model.threshold and loaded.platt == model.platt
 
 
-def test_a_word_nobody_uses_counts_against_the_match(knowledge: Knowledge) -> None:
-    retriever = Retriever(knowledge.entries, Lexicon(knowledge.synonym_groups))
-    plain, _ = retriever.search("school ot handwriting")
-    odd, _ = retriever.search("school ot handwriting zorblax quuxification")
-    assert odd[0].coverage < plain[0].coverage
+def test_stored_phrasings_find_their_own_entry(knowledge: Knowledge) -> None:
+    """Self-recall: each stored phrasing, fed back to the full model, ranks its own entry first."""
+    model = curated_model(knowledge.entries)
+    texts, labels = phrasings(knowledge.entries)
+    misses = [(t, y) for t, y in zip(texts, labels, strict=True)
+              if model.labels[int(np.argmax(model.probabilities(t)))] != y]
+    assert len(misses) <= 0.01 * len(texts), misses
+
+
+def test_confidence_is_a_probability_and_rises_with_the_model_s_certainty(knowledge: Knowledge) -> None:
+    model = curated_model(knowledge.entries)
+    values = [model.confidence(p, s, c) for p in (0.05, 0.3, 0.6, 0.95) for s in (0.01, 0.04) for c in (0.1, 0.9)]
+    assert all(0.0 <= v <= 1.0 for v in values)
+    assert model.confidence(0.95, 0.01, 0.9) > model.confidence(0.05, 0.04, 0.1)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from bot.engine.text import MAX_QUESTION_CHARS, Lexicon, clean, stem
+from bot.engine.messages import asks_about_own_child, question_parts
+from bot.engine.text import MAX_QUESTION_CHARS, clean
 
 
 def test_clean_strips_invisible_characters_and_mentions() -> None:
@@ -9,33 +10,21 @@ def test_clean_strips_invisible_characters_and_mentions() -> None:
     assert len(clean("a " * 100_000)) <= MAX_QUESTION_CHARS
 
 
-def test_stem_meets_word_forms_halfway() -> None:
-    assert stem("evaluations") == stem("evaluation") == stem("evaluate") == stem("evaluating")
-    assert stem("typing") == stem("type") == stem("typed")
-    assert stem("different") == stem("difference")
-    assert stem("shoes") == stem("shoe")
-    assert stem("tying") == stem("tie")
-    assert stem("504") == "504"
+def test_a_story_then_two_questions_gives_the_two_questions() -> None:
+    message = ("My son is in 2nd grade and has a 504 plan. His teacher says his handwriting is slow.\n"
+               "Can the school add OT to his 504? And also, does insurance cover clinic OT for handwriting?")
+    assert question_parts(message) == ["Can the school add OT to his 504?",
+                                       "does insurance cover clinic OT for handwriting?"]
 
 
-def test_synonyms_map_phrases_to_one_term() -> None:
-    lexicon = Lexicon([["ot", "occupational therapy"], ["child", "kiddo", "son"]])
-    assert lexicon.terms("Occupational Therapy for my kiddo") == ["=ot", "=child"]
-    assert lexicon.terms("the OT and my son") == ["=ot", "=child"]
-    assert lexicon.terms("kiddos") == ["=child"]  # the synonyms are stemmed too
+def test_a_single_sentence_is_its_own_question() -> None:
+    assert question_parts("what is the difference between school ot and clinic ot") == []
 
 
-def test_typos_are_corrected_toward_known_terms() -> None:
-    lexicon = Lexicon([["ot", "occupational therapy"]])
-    lexicon.learn({"handwriting": 5, "evaluate": 3})
-    assert lexicon.terms("occupatinal therapy for handwritting") == ["=ot", "handwrit"]
-    assert lexicon.terms("evalaute") == ["evalu"]  # a swap of two letters
-    assert lexicon.terms("zzzzzz") == ["zzzzzz"]  # nothing near: left alone
-
-
-def test_capitalised_acronyms_are_told_apart_from_everyday_words() -> None:
-    from bot.engine.text import words
-
-    assert words("is a slant board AT?") == ["is", "a", "slant", "board", "assistive", "technology"]
-    assert words("look at the ADD plan, then add notes") == [
-        "look", "at", "the", "attention", "deficit", "disorder", "plan", "then", "add", "notes"]
+def test_a_parent_asking_about_their_own_child_is_told_apart_from_a_professional() -> None:
+    assert asks_about_own_child("my son has an IEP, can he get OT?")
+    assert asks_about_own_child("ds (7yo) was denied school OT, what now")
+    assert not asks_about_own_child("as an OT, how do I write goals for my student")
+    assert not asks_about_own_child("I'm a teacher and my son's classmate needs OT, how do I refer?")
+    assert not asks_about_own_child("one of the kids on my caseload needs a slant board, my daughter too lol")
+    assert not asks_about_own_child("what is an IEP")

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import PROJECT_ROOT
+from bot.engine.content import Knowledge
 
 CONTRACT_KEYS = {"question", "answered", "id", "title", "answer", "confidence", "suggestions", "sources"}
 
@@ -57,8 +58,9 @@ def test_check_fails_and_names_file_and_line(tmp_path: Path) -> None:
     assert "Traceback" not in result.stdout + result.stderr
 
 
-def test_ask_json_stdin_follows_the_contract_in_order(db: str) -> None:
-    questions = ["what is the difference between school ot and clinic ot",
+def test_ask_json_stdin_follows_the_contract_in_order(db: str, knowledge: Knowledge) -> None:
+    stored = next(e for e in knowledge.entries if e.id == "school-vs-clinic-ot").question
+    questions = [stored,
                  "what's the weather in chicago tomorrow",
                  "",
                  '" OR 1=1 -- NEAR(x) @everyone ' + "x" * 5000]
@@ -76,9 +78,8 @@ def test_ask_json_stdin_follows_the_contract_in_order(db: str) -> None:
     assert "Traceback" not in result.stderr
 
 
-def test_ask_prints_the_answer_with_sources(db: str) -> None:
-    result = otbot("--db", db, "ask", "does", "the", "school", "have", "to", "follow", "my", "doctor's", "prescription",
-                   env={"COLUMNS": "60"})
+def test_ask_prints_the_answer_with_sources(db: str, knowledge: Knowledge) -> None:
+    result = otbot("--db", db, "ask", *knowledge.entries[0].question.split(), env={"COLUMNS": "60"})
     assert result.returncode == 0
     assert "\nSources\n" in result.stdout and "\x1b[" not in result.stdout  # piped: plain text, no colour
     assert max(len(line) for line in result.stdout.splitlines()) <= 60
@@ -133,7 +134,7 @@ def test_eval_prints_a_report(tmp_path: Path, db: str) -> None:
                        "  expect: null\n", encoding="utf-8")
     result = otbot("--db", db, "eval", str(labeled))
     assert result.returncode == 0
-    assert "in scope:" in result.stdout and "out of scope:" in result.stdout
+    assert "right" in result.stdout and "WRONG" in result.stdout and "risk-coverage" in result.stdout
 
 
 def test_missing_token_is_one_line_not_a_traceback(tmp_path: Path, db: str) -> None:
