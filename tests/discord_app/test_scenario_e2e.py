@@ -60,13 +60,13 @@ async def settled(fake: FakeDiscord, bot: OtBot) -> None:
     await fake.wait_until(lambda: not cog.driver.tasks, timeout=3, what="scenario background work")  # type: ignore
 
 
-async def reply(handle: InteractionHandle) -> dict[str, Any]:
+async def reply(handle: InteractionHandle, timeout: float = 2.0) -> dict[str, Any]:
     """What the person who acted finally sees: the completed "thinking" reply, or the first follow-up."""
-    body = await acked(handle)
+    body = await acked(handle, timeout)
     if body["type"] == 5:
-        return await handle.wait_original(lambda m: not m["flags"] & 128)
+        return await handle.wait_original(lambda m: not m["flags"] & 128, timeout)
     if body["type"] == 6:
-        return (await handle.wait_followups(1))[0]
+        return (await handle.wait_followups(1, timeout))[0]
     return body["data"]
 
 
