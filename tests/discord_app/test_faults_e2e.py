@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -197,14 +198,17 @@ async def test_slow_network_and_a_locked_database_still_acknowledge_in_time(
     message = await start_game(fake)
     fake.latency = 2.0  # every REST request takes 2 s to arrive
 
+    held = threading.Event()
+
     def hold_write_lock() -> None:  # another process holding the database's write lock for 1 s
         with sqlite3.connect(db_path, isolation_level=None) as other:
             other.execute("BEGIN IMMEDIATE")
+            held.set()
             time.sleep(1.0)
             other.execute("COMMIT")
 
     locker = asyncio.create_task(asyncio.to_thread(hold_write_lock))
-    await asyncio.sleep(0.1)
+    await asyncio.to_thread(held.wait)
     buttons = list(answer_ids(message).values())
     clicks = await asyncio.gather(*(fake.click(message, buttons[i % len(buttons)], p)
                                     for i, p in enumerate((P1, P2, P3))))
