@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import sys
 from collections.abc import Iterator
 
 import aiohttp
@@ -23,6 +24,11 @@ NO_TOKEN = ("No DISCORD_TOKEN set. Create an application at https://discord.com/
 BAD_TOKEN = ("Discord rejected DISCORD_TOKEN. Reset it in the Developer Portal (Bot -> Reset Token) and update .env; "
              "tokens contain two dots and no spaces or quotes.")
 UNREACHABLE = "Could not reach Discord; check the internet connection and try again"
+# Python hands the GIL between threads every 5 ms by default. The database thread (aiosqlite) needs it twice
+# per statement; while the event loop is busy it waits up to 5 ms each time, so in a click storm every answer
+# queued behind thousands of those waits. benchmarks/discord_load.py part (b), 50 games x 20 clicks in 1 s on
+# this 2-core machine: slowest acknowledgement 1.9-3.0 s at 5 ms, 0.55 s at 0.5 ms (and /ask 223 -> 673 q/s).
+GIL_SWITCH_INTERVAL = 0.0005
 GATEWAY_AUTHENTICATION_FAILED = 4004  # the gateway's close code for a token it does not accept
 NEEDS_INTENT = ("Discord refused the Message Content intent. Enable it in the Developer Portal (Bot -> Privileged "
                 "Gateway Intents), or set OTBOT_MESSAGE_CONTENT=off to answer only /ask and mentions.")
@@ -80,6 +86,7 @@ async def run(engine: Engine, settings: Settings) -> int:
     from .client import OtBot
 
     token = checked_token(settings.token)
+    sys.setswitchinterval(GIL_SWITCH_INTERVAL)
     discord.utils.setup_logging(level=getattr(logging, settings.log_level, logging.INFO), root=True)
     redact.install([token])
     intents = make_intents(await wants_message_content(engine, settings))

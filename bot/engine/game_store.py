@@ -177,8 +177,13 @@ class GameStore:
         r = await self.store.fetchone(f"{_ROUND_GAME} WHERE r.id = ?", (round_id,))
         return (self._round_of_joined(r), _game(r)) if r else None
 
+    async def _one(self, sql: str, params: tuple[Any, ...]) -> aiosqlite.Row | None:
+        """One row in one trip to the database thread (fetchone takes three: execute, fetch, close)."""
+        rows = await self.store.db.execute_fetchall(sql, params)
+        return next(iter(rows), None)
+
     async def answer_context(self, round_id: int, user_id: str) -> AnswerContext | None:
-        r = await self.store.fetchone(
+        r = await self._one(
             "SELECT rg.*, (SELECT a.streak FROM game_answers a JOIN game_rounds p ON p.id = a.round_id "
             "WHERE p.game_id = rg.id AND p.number = rg.r_number - 1 AND a.user_id = ?) AS prev_streak, "
             "(SELECT option_key FROM game_answers WHERE round_id = rg.r_id AND user_id = ?) AS mine "
@@ -280,7 +285,7 @@ class GameStore:
         """(answers so far, players of this round, players who have not answered it yet) in one query.
 
         Players of round N: the host, who joined, and who answered an earlier round."""
-        r = await self.store.fetchone(
+        r = await self._one(
             "SELECT (SELECT COUNT(*) FROM game_answers WHERE round_id = ?), COUNT(*), "
             "COALESCE(SUM(user_id NOT IN (SELECT user_id FROM game_answers WHERE round_id = ?)), 0) FROM ("
             "SELECT user_id FROM game_players WHERE game_id = ? UNION "

@@ -16,12 +16,11 @@ from ...engine.errors import GameError
 from ...engine.game import LETTERS, Reveal, RoundView
 from ...engine.models import CATEGORIES
 from .. import limits
-from ..delivery import NotDelivered, Refused, acknowledge, deliver
+from ..delivery import NotDelivered, Refused, acknowledge, deliver, in_time, replace, reply
 from ..errors import guarded
 from ..game_driver import NO_PINGS, GameDriver
 from ..game_render import leaderboard_embed, reveal_embed, round_embed, stats_embed, stopped_embed
 from ..permissions import is_moderator, require_guild
-from ..respond import send, update
 
 if TYPE_CHECKING:
     from ..client import OtBot
@@ -55,21 +54,22 @@ class AnswerButton(discord.ui.DynamicItem[discord.ui.Button],
 
     @guarded
     async def callback(self, interaction: discord.Interaction) -> None:
-        # Acknowledge before any database wait; the game moves on from the database state, acknowledged or not.
+        # Acknowledged within ACK_WAIT whatever the database does; the game moves on from the database state,
+        # whether or not the acknowledgement got through.
         bot: OtBot = interaction.client  # type: ignore[assignment]
         private = bool(interaction.message and interaction.message.flags.ephemeral)  # a practice round
-        await acknowledge(interaction, ephemeral=True, edits_message=private)
-        receipt = await bot.engine.games.answer(self.round_id, str(interaction.user.id),
-                                                interaction.user.display_name, self.key)
+        receipt = await in_time(interaction, bot.engine.games.answer(
+            self.round_id, str(interaction.user.id), interaction.user.display_name, self.key),
+            ephemeral=True, edits_message=private)
         if receipt.reveal and receipt.reveal.practice:
-            await update(interaction, embeds=[reveal_embed(receipt.reveal)], view=practice_next_view(receipt.reveal))
+            await replace(interaction, embeds=[reveal_embed(receipt.reveal)], view=practice_next_view(receipt.reveal))
             return
         driver = _driver(bot)
         if receipt.reveal:
             driver.kick(receipt.reveal.game_id)
         else:
             driver.dirty.add(self.round_id)
-        await send(interaction, f"🔒 Locked in: **{limits.shorten(receipt.option_label, 200)}**. "
+        await reply(interaction, f"🔒 Locked in: **{limits.shorten(receipt.option_label, 200)}**. "
                                 f"{receipt.answers_so_far} answer(s) so far.", ephemeral=True)
 
 
@@ -87,9 +87,14 @@ class RevealButton(discord.ui.DynamicItem[discord.ui.Button], template=r"otbot:r
     @guarded
     async def callback(self, interaction: discord.Interaction) -> None:
         bot: OtBot = interaction.client  # type: ignore[assignment]
-        await acknowledge(interaction, edits_message=True)  # the round message itself changes into the reveal
-        reveal = await bot.engine.games.reveal(self.round_id, str(interaction.user.id), await is_moderator(interaction))
+
+        async def reveal_round() -> Reveal:
+            return await bot.engine.games.reveal(self.round_id, str(interaction.user.id),
+                                                 await is_moderator(interaction))
+
+        reveal = await in_time(interaction, reveal_round(), edits_message=True)
         _driver(bot).kick(reveal.game_id)
+        await acknowledge(interaction, edits_message=True)  # the round message itself changes into the reveal
 
 
 class NextPracticeButton(discord.ui.DynamicItem[discord.ui.Button], template=r"otbot:next:(?P<game>\d+)"):
@@ -106,13 +111,13 @@ class NextPracticeButton(discord.ui.DynamicItem[discord.ui.Button], template=r"o
     @guarded
     async def callback(self, interaction: discord.Interaction) -> None:
         bot: OtBot = interaction.client  # type: ignore[assignment]
-        await acknowledge(interaction, edits_message=True)
-        view = await bot.engine.games.next_round(self.game_id, str(interaction.user.id))
+        view = await in_time(interaction, bot.engine.games.next_round(self.game_id, str(interaction.user.id)),
+                             edits_message=True)
         if view is None:
-            await update(interaction, content="Practice finished. `/scenario stats` shows how you did.",
+            await replace(interaction, content="Practice finished. `/scenario stats` shows how you did.",
                          embeds=[], view=None)
             return
-        await update(interaction, embeds=[round_embed(view)], view=round_buttons(view))
+        await replace(interaction, embeds=[round_embed(view)], view=round_buttons(view))
 
 
 class StopPracticeButton(discord.ui.DynamicItem[discord.ui.Button], template=r"otbot:stoppractice:(?P<game>\d+)"):
@@ -128,10 +133,10 @@ class StopPracticeButton(discord.ui.DynamicItem[discord.ui.Button], template=r"o
     @guarded
     async def callback(self, interaction: discord.Interaction) -> None:
         bot: OtBot = interaction.client  # type: ignore[assignment]
-        await acknowledge(interaction, edits_message=True)
-        standings = await bot.engine.games.stop(require_guild(interaction), interaction.channel_id or 0,
-                                                str(interaction.user.id), practice=True)
-        await update(interaction, embeds=[stopped_embed(standings)], view=None)
+        standings = await in_time(interaction, bot.engine.games.stop(
+            require_guild(interaction), interaction.channel_id or 0, str(interaction.user.id), practice=True),
+            edits_message=True)
+        await replace(interaction, embeds=[stopped_embed(standings)], view=None)
 
 
 def _driver(bot: OtBot) -> GameDriver:
@@ -188,18 +193,21 @@ class Scenarios(commands.GroupCog, group_name="scenario", group_description="Sho
                    difficulty: int | None = None, rounds: app_commands.Range[int, 1, 10] = 5,
                    seconds: app_commands.Range[int, 10, 300] | None = None, speed_bonus: bool = False) -> None:
         guild_id = require_guild(interaction)
-        await acknowledge(interaction, ephemeral=True)  # errors stay private; the round is posted to the channel
-        settings = await load_settings(self.bot.engine.store, guild_id)
-        view = await self.games.start(guild_id, interaction.channel_id or 0, str(interaction.user.id),
-                                      interaction.user.display_name, category=category, difficulty=difficulty,
-                                      rounds=rounds, seconds=seconds or settings.round_seconds,
-                                      speed_bonus=speed_bonus)
-        self.driver.kick(view.game_id)
-        await send(interaction, f"🎲 Game on: round 1 of {view.total} is posted in this channel.", ephemeral=True)
+
+        async def start() -> RoundView:
+            settings = await load_settings(self.bot.engine.store, guild_id)
+            return await self.games.start(guild_id, interaction.channel_id or 0, str(interaction.user.id),
+                                          interaction.user.display_name, category=category, difficulty=difficulty,
+                                          rounds=rounds, seconds=seconds or settings.round_seconds,
+                                          speed_bonus=speed_bonus)
+
+        view = await in_time(interaction, start(), ephemeral=True)  # errors stay private
+        self.driver.kick(view.game_id)  # the driver posts the round to the channel
+        await reply(interaction, f"🎲 Game on: round 1 of {view.total} is posted in this channel.", ephemeral=True)
 
     @app_commands.command(name="stop", description="Stop the game in this channel (host or moderator)")
     async def stop(self, interaction: discord.Interaction) -> None:
-        await acknowledge(interaction, ephemeral=True)
+        await acknowledge(interaction, ephemeral=True)  # before is_moderator, which may read the database
         standings = await self.games.stop(require_guild(interaction), interaction.channel_id or 0,
                                           str(interaction.user.id), await is_moderator(interaction))
         self.driver.kick(standings.game_id)  # the open round's reveal
@@ -209,7 +217,7 @@ class Scenarios(commands.GroupCog, group_name="scenario", group_description="Sho
                           f"posting the standings of game {standings.game_id}")
         except (Refused, NotDelivered) as exc:
             log.warning("could not post the final standings: %s", exc)
-        await send(interaction, "⏹️ Game stopped; the final standings are posted in this channel.", ephemeral=True)
+        await reply(interaction, "⏹️ Game stopped; the final standings are posted in this channel.", ephemeral=True)
 
     @app_commands.command(name="practice", description="Practise alone: only you see it, no timer")
     @app_commands.choices(category=CATEGORY_CHOICES, difficulty=DIFFICULTY_CHOICES)
@@ -235,7 +243,7 @@ class Scenarios(commands.GroupCog, group_name="scenario", group_description="Sho
                 except GameError:
                     raise refused from None
                 view = await start()
-        await send(interaction, note, embed=round_embed(view), view=round_buttons(view), ephemeral=True)
+        await reply(interaction, note, embed=round_embed(view), view=round_buttons(view), ephemeral=True)
 
     @app_commands.command(name="leaderboard", description="Top players in this server")
     @app_commands.choices(period=[app_commands.Choice(name="this week", value="week"),
@@ -244,7 +252,7 @@ class Scenarios(commands.GroupCog, group_name="scenario", group_description="Sho
         guild_id = require_guild(interaction)
         await acknowledge(interaction)
         board = await self.games.leaderboard(guild_id, period)
-        await send(interaction, embed=leaderboard_embed(board))
+        await reply(interaction, embed=leaderboard_embed(board))
 
     @app_commands.command(name="stats", description="Your scenario stats, or another member's")
     async def stats(self, interaction: discord.Interaction, member: discord.Member | None = None) -> None:
@@ -252,7 +260,7 @@ class Scenarios(commands.GroupCog, group_name="scenario", group_description="Sho
         guild_id = require_guild(interaction)
         await acknowledge(interaction, ephemeral=member is None)
         stats = await self.games.stats(guild_id, str(who.id))
-        await send(interaction, embed=stats_embed(who.display_name, stats), ephemeral=member is None)
+        await reply(interaction, embed=stats_embed(who.display_name, stats), ephemeral=member is None)
 
 
 async def setup(bot: OtBot) -> None:
