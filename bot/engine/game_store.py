@@ -7,7 +7,9 @@ coroutine. Reads may run anywhere.
 
 from __future__ import annotations
 
+import asyncio
 import json
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -31,6 +33,9 @@ from .game_rows import (
 )
 from .models import Scenario
 from .store import Store
+
+LOCKED_BUDGET = 5.0  # seconds, as the store's busy_timeout
+LOCKED_FIRST_RETRY = 0.005
 
 __all__ = ["REVEAL_SHOWN", "ROUND_SHOWN", "AnswerContext", "AnswerRow", "CloseReason", "GameRow", "GameStatus",
            "GameStore", "HistoryAnswer", "Progress", "RoundRow", "StandingRow"]
@@ -177,6 +182,21 @@ class GameStore:
         r = await self.store.fetchone(f"{_ROUND_GAME} WHERE r.id = ?", (round_id,))
         return (self._round_of_joined(r), _game(r)) if r else None
 
+    async def _write_alone(self, sql: str, params: tuple[Any, ...]) -> aiosqlite.Cursor:
+        """One statement committed on its own (one trip). A statement that reads before it writes is refused
+        at once with "database is locked" when another connection holds the write lock (SQLite's deadlock
+        rule skips busy_timeout): wait and retry within the same budget."""
+        loop = asyncio.get_running_loop()
+        give_up_at, pause = loop.time() + LOCKED_BUDGET, LOCKED_FIRST_RETRY
+        while True:
+            try:
+                return await self.store.write(sql, params)
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or loop.time() + pause > give_up_at:
+                    raise
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, 0.1)
+
     async def _one(self, sql: str, params: tuple[Any, ...]) -> aiosqlite.Row | None:
         """One row in one trip to the database thread (fetchone takes three: execute, fetch, close)."""
         rows = await self.store.db.execute_fetchall(sql, params)
@@ -272,7 +292,7 @@ class GameStore:
 
     async def insert_answer_if_open(self, a: AnswerRow) -> bool:
         """One statement, committed on its own: False when the player already answered or the round closed."""
-        cursor = await self.store.write(
+        cursor = await self._write_alone(
             "INSERT OR IGNORE INTO game_answers (round_id, user_id, user_name, option_key, credit, base, "
             "streak, streak_bonus, speed_bonus, points, answered_at) "
             "SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE EXISTS "

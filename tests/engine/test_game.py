@@ -415,3 +415,4 @@ async def test_lagging_games_until_shown_and_abandon_gives_up(games: Games) -> N
     await games.abandon(view.game_id)
     assert await games.lagging_games() == []
     assert (await games.db.game(view.game_id)).status is GameStatus.STOPPED
+
