@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -27,10 +28,11 @@ T = TypeVar("T")
 ACK_WAIT = 0.15
 BACKLOGGED = 0.05  # the ACK_WAIT timer fired this late: the event loop is busy, not the database
 ACK_LAST_CHANCE = 1.0  # seconds: then acknowledge anyway, leaving 2 s for retries and the network
-# Discord drops an interaction that is not acknowledged within 3 s. A retried acknowledgement must land
-# before then: retries stop when the next one could not start within this budget (the last try's network
-# time fits in the rest).
-ACK_BUDGET = 2.0
+# Discord drops an interaction that is not acknowledged within 3 s of its creation. Retries stop at
+# ACK_DEADLINE after it (the last try's network time fits in the rest); one try is given ACK_ATTEMPT.
+ACK_DEADLINE = 2.5
+ACK_MIN_LEFT = 0.3
+ACK_ATTEMPT = 0.7
 ACK_FIRST_RETRY = 0.05
 # Posting a round or a reveal: 0.5 + 1 + 2 + 4 + 8 s of backoff (about 15 s) before giving up for now; the
 # reconciler (game_driver.RECONCILE_EVERY) tries again later, so nothing waits on one long retry loop.
@@ -87,36 +89,62 @@ async def deliver(call: Callable[[], Awaitable[T]], what: str) -> T:
     raise AssertionError("unreachable")
 
 
+def _ack_by(interaction: discord.Interaction) -> float:
+    """Loop time by which the acknowledgement must have left: Discord counts 3 s from the interaction's
+    creation (its id's timestamp), whatever queued it on our side. Clamped against a skewed clock."""
+    loop = asyncio.get_running_loop()
+    left = interaction.created_at.timestamp() + ACK_DEADLINE - time.time()
+    return loop.time() + min(max(left, ACK_MIN_LEFT), ACK_DEADLINE)
+
+
+async def _acknowledging(interaction: discord.Interaction, call: Callable[[], Awaitable[object]]) -> bool:
+    """Run `call` (a deferral, or the reply that acknowledges) until the interaction is acknowledged, within
+    Discord's window. discord.py sleeps 1 s, then 3 s, after a 5xx on a callback, and a slow network is
+    slow: a try still running after ACK_ATTEMPT is hedged with another one (not cancelled: it may be about
+    to land). Discord takes the first; later ones answer "already acknowledged". False if none got through."""
+    loop = asyncio.get_running_loop()
+    give_up_at = _ack_by(interaction)
+    wait = ACK_FIRST_RETRY
+    running: set[asyncio.Future[object]] = set()
+    try:
+        while True:
+            if not interaction.response.is_done() and loop.time() < give_up_at:
+                running.add(asyncio.ensure_future(call()))
+            if not running:
+                return interaction.response.is_done()
+            finished, _ = await asyncio.wait(running, timeout=max(min(ACK_ATTEMPT, give_up_at - loop.time()), 0.05),
+                                             return_when=asyncio.FIRST_COMPLETED)
+            if not finished and loop.time() >= give_up_at:
+                log.warning("could not acknowledge interaction %s in time", interaction.id)
+                return interaction.response.is_done()
+            failure: BaseException | None = None
+            for attempt in finished:
+                running.discard(attempt)
+                error = attempt.exception()
+                if error is None or getattr(error, "code", None) == ALREADY_ACKNOWLEDGED:
+                    return True
+                failure = error
+            if failure is not None:
+                if not transient(failure) or loop.time() >= give_up_at:
+                    log.warning("could not acknowledge interaction %s: %r", interaction.id, failure)
+                    return interaction.response.is_done()
+                await asyncio.sleep(min(max(retry_after(failure), wait), max(give_up_at - loop.time(), 0)))
+                wait *= 2
+    finally:
+        for attempt in running:  # still in flight: let them land, and keep their errors out of the log
+            attempt.add_done_callback(lambda f: f.cancelled() or f.exception())
+
+
 async def acknowledge(interaction: discord.Interaction, *, ephemeral: bool = False,
                       edits_message: bool = False) -> bool:
-    """Defer the interaction now, before any database wait; retried while Discord's 3 s allow it.
+    """Defer the interaction (retried while Discord's 3 s allow it); False if that failed. The caller still
+    does the work either way: the game moves on from the database, not from this acknowledgement.
 
     edits_message: a silent deferred update (the clicked message changes later); otherwise "thinking...".
-    False when it could not be acknowledged: the caller still does the work (the game moves on regardless).
     """
-    loop = asyncio.get_running_loop()
-    give_up_at = loop.time() + ACK_BUDGET
-    wait = ACK_FIRST_RETRY
-    while not interaction.response.is_done():
-        try:
-            if edits_message:
-                await interaction.response.defer()
-            else:
-                await interaction.response.defer(ephemeral=ephemeral, thinking=True)
-            return True
-        except discord.HTTPException as exc:
-            if exc.code == ALREADY_ACKNOWLEDGED:
-                return True
-            failure: BaseException = exc
-        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
-            failure = exc
-        pause = max(retry_after(failure), wait)
-        if not transient(failure) or loop.time() + pause > give_up_at:
-            log.warning("could not acknowledge interaction %s: %s", interaction.id, failure)
-            return False
-        await asyncio.sleep(pause)
-        wait *= 2
-    return True
+    if edits_message:
+        return await _acknowledging(interaction, lambda: interaction.response.defer())
+    return await _acknowledging(interaction, lambda: interaction.response.defer(ephemeral=ephemeral, thinking=True))
 
 
 async def in_time(interaction: discord.Interaction, work: Awaitable[T], *, ephemeral: bool = False,
@@ -137,11 +165,17 @@ async def in_time(interaction: discord.Interaction, work: Awaitable[T], *, ephem
 
 
 async def reply(interaction: discord.Interaction, content: str | None = None, **options: Any) -> None:
-    """A reply to the person who acted (respond.send), retried like a post: when it is the acknowledgement
-    itself, a 429 or 5xx on it must not lose it."""
+    """A reply to the person who acted (respond.send). When it is the acknowledgement itself it is retried
+    within Discord's window; otherwise (an edit or follow-up) like a post."""
+    if not interaction.response.is_done():
+        await _acknowledging(interaction, lambda: send(interaction, content, **options))
+        return
     await deliver(lambda: send(interaction, content, **options), f"replying to interaction {interaction.id}")
 
 
 async def replace(interaction: discord.Interaction, **changes: Any) -> None:
-    """Edit the clicked message (respond.update), retried like a post."""
+    """Edit the clicked message (respond.update), retried the same way."""
+    if not interaction.response.is_done():
+        await _acknowledging(interaction, lambda: update(interaction, **changes))
+        return
     await deliver(lambda: update(interaction, **changes), f"updating the message of interaction {interaction.id}")
