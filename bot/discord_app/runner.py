@@ -38,9 +38,7 @@ async def wants_message_content(engine: Engine, settings: Settings) -> bool:
     """The privileged intent only when a server has answer channels (or the admin forces it)."""
     if settings.message_content in ("on", "off"):
         return settings.message_content == "on"
-    row = await engine.store.fetchone(
-        "SELECT 1 FROM guild_settings WHERE json_array_length(json_extract(data, '$.answer_channels')) > 0")
-    return row is not None
+    return await engine.store.any_answer_channels()
 
 
 @contextlib.contextmanager

@@ -198,11 +198,8 @@ class Games:
             await tx.add_player(game_id, user_id, user_name, self.clock())
 
     async def answer(self, round_id: int, user_id: str, user_name: str, option_key: str) -> AnswerReceipt:
-        """Lock in one answer, committed before the receipt is returned. The same click again (a retry after
-        a failed acknowledgement) is the same answer: the same receipt, recorded once.
-
-        Database visits: one read of everything the rules need, one guarded insert, one read of the tally
-        (plus a close, when this was the last answer the round waited for)."""
+        """Lock in one answer, committed before the receipt is returned; the same click again is the same answer.
+        Three database trips: one read of what the rules need, one guarded insert, one tally (+ a close)."""
         now = self.clock()
         context = await self.db.answer_context(round_id, user_id)
         if context is None:

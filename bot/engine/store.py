@@ -261,6 +261,12 @@ class Store:
         row = await self.fetchone("SELECT data FROM guild_settings WHERE guild_id = ?", (guild_id,))
         return json.loads(row[0]) if row else {}
 
+    async def any_answer_channels(self) -> bool:
+        """Whether any community set answer channels (the bot then needs the Message Content intent)."""
+        row = await self.fetchone(
+            "SELECT 1 FROM guild_settings WHERE json_array_length(json_extract(data, '$.answer_channels')) > 0")
+        return row is not None
+
     async def save_settings(self, guild_id: int, data: dict[str, Any]) -> None:
         await self.write(
             "INSERT INTO guild_settings (guild_id, data) VALUES (?, ?) "
