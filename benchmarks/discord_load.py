@@ -229,10 +229,12 @@ async def drive(args: argparse.Namespace) -> int:
           f"clicks: slowest {max(games.latencies) * 1000:.0f} ms, p99 {percentile(games.latencies, 99) * 1000:.0f} ms")
     print(f"CPU seconds: bot process {usage.ru_utime + usage.ru_stime:.1f} (whole run incl. start-up), "
           f"fake Discord + driver {driver_cpu:.1f} (measured parts)")
-    target = (ask.count / ask.seconds >= 500 and max(games.latencies) < CLICK_MAX
-              and percentile(games.latencies, 99) < CLICK_P99 and clicks.startswith("all"))
-    print(f"targets (>= 500 q/s; every click acknowledged < {CLICK_MAX:.0f} s, p99 < {CLICK_P99 * 1000:.0f} ms; "
-          "each recorded exactly once):", "met" if target else "NOT met")
+    asks_met = ask.count / ask.seconds >= 500 and max(ask.latencies) < 3.0
+    clicks_met = (max(games.latencies) < CLICK_MAX and percentile(games.latencies, 99) < CLICK_P99
+                  and clicks.startswith("all"))
+    print("(a) target (>= 500 q/s, each acknowledged < 3 s):", "met" if asks_met else "NOT met")
+    print(f"(b) target (every click acknowledged < {CLICK_MAX:.0f} s, p99 < {CLICK_P99 * 1000:.0f} ms, each recorded "
+          "exactly once):", "met" if clicks_met else "NOT met")
     return 0 if status == 0 else 1
 
 

@@ -27,6 +27,7 @@ T = TypeVar("T")
 # bot's HTTP work in a click storm (50 games x 20 clicks in 1 s: benchmarks/discord_load.py part b).
 ACK_WAIT = 0.15
 BACKLOGGED = 0.05  # the ACK_WAIT timer fired this late: the event loop is busy, not the database
+BUSY_WORKS = 16  # interactions waiting for their work at once: a storm, the database thread has a queue
 ACK_LAST_CHANCE = 1.0  # seconds: then acknowledge anyway, leaving 2 s for retries and the network
 # Discord drops an interaction that is not acknowledged within 3 s of its creation. Retries stop at
 # ACK_DEADLINE after it (the last try's network time fits in the rest); one try is given ACK_ATTEMPT.
@@ -39,6 +40,9 @@ ACK_FIRST_RETRY = 0.05
 POST_ATTEMPTS = 6
 POST_FIRST_RETRY, POST_MAX_WAIT = 0.5, 8.0
 ALREADY_ACKNOWLEDGED = 40060  # an earlier try did arrive: the interaction is acknowledged
+
+
+_in_flight = 0  # interactions waiting in in_time now
 
 
 class Refused(Exception):
@@ -150,15 +154,21 @@ async def acknowledge(interaction: discord.Interaction, *, ephemeral: bool = Fal
 async def in_time(interaction: discord.Interaction, work: Awaitable[T], *, ephemeral: bool = False,
                   edits_message: bool = False) -> T:
     """`work`'s result. When `work` itself is slow (a locked database, a slow query), the interaction is
-    acknowledged (deferred, with retries) after ACK_WAIT. When the bot is what is slow (its own backlog makes
-    the ACK_WAIT timer fire late), deferring would add a request to the backlog and delay everyone: then the
-    answer itself acknowledges, and a deferral goes out only if it is not ready by ACK_LAST_CHANCE."""
+    acknowledged (deferred, with retries) after ACK_WAIT. When the bot is what is slow (its event loop lags,
+    or a storm of work queues for the database thread), a deferral would add a request to the backlog and
+    delay everyone: then the answer itself acknowledges, or a deferral at ACK_LAST_CHANCE at the latest."""
+    global _in_flight
     loop = asyncio.get_running_loop()
     started = loop.time()
     task = asyncio.ensure_future(work)
-    done, _ = await asyncio.wait({task}, timeout=ACK_WAIT)
-    if not done and loop.time() - started - ACK_WAIT > BACKLOGGED:
-        done, _ = await asyncio.wait({task}, timeout=max(ACK_LAST_CHANCE - (loop.time() - started), 0))
+    _in_flight += 1
+    try:
+        done, _ = await asyncio.wait({task}, timeout=ACK_WAIT)
+        busy = loop.time() - started - ACK_WAIT > BACKLOGGED or _in_flight > BUSY_WORKS
+        if not done and busy:
+            done, _ = await asyncio.wait({task}, timeout=max(ACK_LAST_CHANCE - (loop.time() - started), 0))
+    finally:
+        _in_flight -= 1
     if not done or task.exception() is not None:  # an error reply is not retried: acknowledge (retried) first
         await acknowledge(interaction, ephemeral=ephemeral, edits_message=edits_message)
     return await task

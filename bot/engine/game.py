@@ -19,10 +19,10 @@ import time
 from collections.abc import Callable, Sequence
 
 from .errors import GameError
+from .game_answers import AnswerDesk
 from .game_store import (
     REVEAL_SHOWN,
     ROUND_SHOWN,
-    AnswerRow,
     CloseReason,
     GameRow,
     GameStatus,
@@ -39,11 +39,10 @@ from .game_views import (
     Reveal,
     RoundView,
     Standings,
-    _option,
     bar_chart,
     build_reveal,
 )
-from .leaderboard import Leaderboard, PersonalStats, personal_stats, score, week_start
+from .leaderboard import Leaderboard, PersonalStats, personal_stats, week_start
 from .models import CATEGORIES, Scenario
 from .store import Store
 
@@ -74,6 +73,7 @@ class Games:
         self.library = sorted(scenarios, key=lambda s: s.id)  # sorted: same rng seed, same picks
         self.clock = clock
         self.rng = rng or random.Random()
+        self.desk = AnswerDesk(self)
 
     # ------------------------------------------------------------ options
 
@@ -198,44 +198,9 @@ class Games:
             await tx.add_player(game_id, user_id, user_name, self.clock())
 
     async def answer(self, round_id: int, user_id: str, user_name: str, option_key: str) -> AnswerReceipt:
-        """Lock in one answer, committed before the receipt is returned; the same click again is the same answer.
-        Three database trips: one read of what the rules need, one guarded insert, one tally (+ a close)."""
-        now = self.clock()
-        context = await self.db.answer_context(round_id, user_id)
-        if context is None:
-            raise GameError("That round no longer exists.")
-        rnd, game = context.round, context.game
-        if game.practice and user_id != game.host_id:
-            raise GameError(f"This is {game.host_name}'s practice game; start your own practice to play.")
-        option = _option(rnd.scenario, option_key)
-        mine = context.mine
-        if mine is None:
-            self._check_open(rnd, now)
-            credit = rnd.scenario.credit(option.key)
-            remaining = None if rnd.deadline is None else rnd.deadline - now
-            base, streak, streak_bonus, speed = score(credit, context.previous_streak, remaining, game.seconds,
-                                                      game.speed_bonus)
-            row = AnswerRow(rnd.id, user_id, user_name, option.key, credit, base, streak, streak_bonus, speed,
-                            base + streak_bonus + speed, now)
-            if await self.db.insert_answer_if_open(row):
-                mine = option.key
-            else:  # a concurrent identical click won, or the round closed meanwhile
-                again = await self.db.answer_context(round_id, user_id)
-                if again is None or again.mine is None:
-                    self._check_open(again.round if again else rnd, self.clock())
-                    raise GameError("This round is already revealed.")
-                rnd, mine = again.round, again.mine
-        if mine != option.key:
-            label = _option(rnd.scenario, mine).label
-            raise GameError(f"You already answered this round ({label}); answers are locked in.")
-        count, players, waiting_for = await self.db.tally(game.id, rnd.id, rnd.number)
-        closed = False
-        everyone = game.practice or (waiting_for == 0 and (rnd.number > 1 or players >= 2))
-        if rnd.closed_at is None and everyone:
-            async with self.db.transaction() as tx:
-                closed = await self._close(tx, game, rnd, now, CloseReason.ALL_ANSWERED)
-        reveal = await self._reveal(rnd.id) if closed or (game.practice and rnd.closed_at is not None) else None
-        return AnswerReceipt(rnd.id, user_id, option.key, option.label, count, reveal)
+        """Lock in one answer, committed before the receipt is returned; the same click again is the same
+        answer. Clicks are taken in batches (game_answers.py)."""
+        return await self.desk.answer(round_id, user_id, user_name, option_key)
 
     async def reveal(self, round_id: int, by_user_id: str, is_moderator: bool = False) -> Reveal:
         """Close a round early and reveal it: only the host or a moderator may."""
@@ -247,9 +212,9 @@ class Games:
             if rnd.closed_at is not None:
                 raise GameError("This round is already revealed.")
             timed_out = rnd.deadline is not None and now >= rnd.deadline
-            if not await self._close(tx, game, rnd, now, CloseReason.TIME if timed_out else CloseReason.EARLY):
+            if not await self.close(tx, game, rnd, now, CloseReason.TIME if timed_out else CloseReason.EARLY):
                 raise GameError("This round is already revealed.")
-        return await self._reveal(round_id)
+        return await self.reveal_of(round_id)
 
     async def next_round(self, game_id: int, by_user_id: str | None = None) -> RoundView | None:
         """Open the next round; None when the game is over. Calling it twice returns the same open round.
@@ -287,7 +252,7 @@ class Games:
         async with self.db.transaction() as tx:
             latest = await tx.latest_round(game.id)
             closed = await self._end(tx, game, latest, now)
-        reveal = await self._reveal(latest.id) if latest and closed else None
+        reveal = await self.reveal_of(latest.id) if latest and closed else None
         rows = await self.db.standings(game.id, game.rounds)
         return Standings(game.id, game.guild_id, game.channel_id, tuple(rows), latest.number if latest else 0,
                          game.rounds, reveal)
@@ -301,9 +266,9 @@ class Games:
         for round_id in await self.db.due_round_ids(now):
             async with self.db.transaction() as tx:
                 rnd, game = await self._load(round_id)
-                closed = await self._close(tx, game, rnd, now, CloseReason.TIME)
+                closed = await self.close(tx, game, rnd, now, CloseReason.TIME)
             if closed:
-                reveals.append(await self._reveal(round_id))
+                reveals.append(await self.reveal_of(round_id))
         return reveals
 
     # ------------------------------------------------------------ what players have been shown
@@ -365,7 +330,7 @@ class Games:
         rnd, _ = await self._load(round_id)
         if rnd.closed_at is None:
             raise GameError("This round is still open.")
-        return await self._reveal(round_id)
+        return await self.reveal_of(round_id)
 
     # ------------------------------------------------------------ internals
 
@@ -376,14 +341,14 @@ class Games:
         return found
 
     @staticmethod
-    def _check_open(rnd: RoundRow, now: float) -> None:
+    def check_open(rnd: RoundRow, now: float) -> None:
         if rnd.closed_at is not None:
             why = {CloseReason.TIME: "Time is up for this round.", CloseReason.STOPPED: "This game was stopped."}
             raise GameError(why.get(rnd.close_reason or CloseReason.EARLY, "This round is already revealed."))
         if rnd.deadline is not None and now >= rnd.deadline:
             raise GameError("Time is up for this round.")
 
-    async def _close(self, tx: GameStore, game: GameRow, rnd: RoundRow, now: float, reason: CloseReason) -> bool:
+    async def close(self, tx: GameStore, game: GameRow, rnd: RoundRow, now: float, reason: CloseReason) -> bool:
         """Close a round (and the game after its last round) in the caller's transaction; True if we did."""
         if not await tx.close_round(rnd.id, now, reason):
             return False
@@ -391,7 +356,7 @@ class Games:
             await tx.end_game(game.id, GameStatus.FINISHED, now)
         return True
 
-    async def _reveal(self, round_id: int) -> Reveal:
+    async def reveal_of(self, round_id: int) -> Reveal:
         rnd, game = await self._load(round_id)
         latest = await self.db.latest_round(game.id)
         return build_reveal(rnd, game, await self.db.answers(rnd.id), await self.db.standings(game.id, rnd.number),

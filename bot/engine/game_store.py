@@ -68,9 +68,16 @@ class Progress:
 
 
 # A round with its game in one row: round columns prefixed r_, game columns as they are.
-_ROUND_GAME = ("SELECT r.id AS r_id, r.number AS r_number, r.scenario AS r_scenario, r.opened_at AS r_opened_at, "
-               "r.deadline AS r_deadline, r.closed_at AS r_closed_at, r.close_reason AS r_close_reason, g.* "
-               "FROM game_rounds r JOIN games g ON g.id = r.game_id")
+_ROUND_COLUMNS = ("r.id AS r_id, r.number AS r_number, r.scenario AS r_scenario, r.opened_at AS r_opened_at, "
+                  "r.deadline AS r_deadline, r.closed_at AS r_closed_at, r.close_reason AS r_close_reason, g.*")
+_ROUND_GAME = f"SELECT {_ROUND_COLUMNS} FROM game_rounds r JOIN games g ON g.id = r.game_id"
+
+
+def _values(rows: list[tuple[Any, ...]]) -> tuple[str, tuple[Any, ...]]:
+    """A VALUES list and its parameters, to send many keys in one statement."""
+    width = len(rows[0])
+    marks = ", ".join(["(" + ", ".join("?" * width) + ")"] * len(rows))
+    return f"VALUES {marks}", tuple(v for row in rows for v in row)
 
 
 def _reason(value: str | None) -> CloseReason | None:
@@ -164,14 +171,6 @@ class GameStore:
             (game_id, user_id, user_name, at))
         return cursor.rowcount == 1
 
-    async def roster(self, game_id: int, before_round: int) -> set[str]:
-        """Host and joined players, plus everyone who answered a round numbered below `before_round`."""
-        rows = await self.store.fetchall(
-            "SELECT user_id FROM game_players WHERE game_id = ? UNION "
-            "SELECT a.user_id FROM game_answers a JOIN game_rounds r ON r.id = a.round_id "
-            "WHERE r.game_id = ? AND r.number < ?", (game_id, game_id, before_round))
-        return {r[0] for r in rows}
-
     # ------------------------------------------------------------ rounds
 
     async def round(self, round_id: int) -> RoundRow | None:
@@ -202,15 +201,17 @@ class GameStore:
         rows = await self.store.db.execute_fetchall(sql, params)
         return next(iter(rows), None)
 
-    async def answer_context(self, round_id: int, user_id: str) -> AnswerContext | None:
-        r = await self._one(
-            "SELECT rg.*, (SELECT a.streak FROM game_answers a JOIN game_rounds p ON p.id = a.round_id "
-            "WHERE p.game_id = rg.id AND p.number = rg.r_number - 1 AND a.user_id = ?) AS prev_streak, "
-            "(SELECT option_key FROM game_answers WHERE round_id = rg.r_id AND user_id = ?) AS mine "
-            f"FROM ({_ROUND_GAME} WHERE r.id = ?) AS rg", (user_id, user_id, round_id))
-        if r is None:
-            return None
-        return AnswerContext(self._round_of_joined(r), _game(r), int(r["prev_streak"] or 0), r["mine"])
+    async def answer_contexts(self, clicks: list[tuple[int, str]]) -> dict[tuple[int, str], AnswerContext]:
+        """For many (round id, user id) at once, in one trip: what the answer rules need."""
+        values, params = _values(clicks)
+        rows = await self.store.db.execute_fetchall(
+            f"WITH want(round_id, user_id) AS ({values}) SELECT w.user_id AS w_user, {_ROUND_COLUMNS}, "
+            "(SELECT a.streak FROM game_answers a JOIN game_rounds p ON p.id = a.round_id "
+            " WHERE p.game_id = g.id AND p.number = r.number - 1 AND a.user_id = w.user_id) AS prev_streak, "
+            "(SELECT option_key FROM game_answers WHERE round_id = r.id AND user_id = w.user_id) AS mine "
+            "FROM want w JOIN game_rounds r ON r.id = w.round_id JOIN games g ON g.id = r.game_id", params)
+        return {(r["r_id"], r["w_user"]): AnswerContext(self._round_of_joined(r), _game(r), int(r["prev_streak"] or 0),
+                                                        r["mine"]) for r in rows}
 
     async def latest_round(self, game_id: int) -> RoundRow | None:
         r = await self.store.fetchone(
@@ -269,11 +270,6 @@ class GameStore:
 
     # ------------------------------------------------------------ answers
 
-    async def answer(self, round_id: int, user_id: str) -> AnswerRow | None:
-        r = await self.store.fetchone(
-            "SELECT * FROM game_answers WHERE round_id = ? AND user_id = ?", (round_id, user_id))
-        return _answer(r) if r else None
-
     async def answers(self, round_id: int) -> list[AnswerRow]:
         rows = await self.store.fetchall(
             "SELECT * FROM game_answers WHERE round_id = ? ORDER BY id", (round_id,))
@@ -283,45 +279,39 @@ class GameStore:
         r = await self.store.fetchone("SELECT COUNT(*) FROM game_answers WHERE round_id = ?", (round_id,))
         return int(r[0]) if r else 0
 
-    async def previous_answer(self, game_id: int, number: int, user_id: str) -> AnswerRow | None:
-        """The player's answer in the round before `number` of the same game (for streaks)."""
-        r = await self.store.fetchone(
-            "SELECT a.* FROM game_answers a JOIN game_rounds r ON r.id = a.round_id "
-            "WHERE r.game_id = ? AND r.number = ? AND a.user_id = ?", (game_id, number - 1, user_id))
-        return _answer(r) if r else None
-
-    async def insert_answer_if_open(self, a: AnswerRow) -> bool:
-        """One statement, committed on its own: False when the player already answered or the round closed."""
-        cursor = await self._write_alone(
+    async def insert_answers_if_open(self, rows: list[AnswerRow]) -> None:
+        """One statement, committed on its own: answers to rounds still open, a player's first one kept."""
+        values, params = _values([(a.round_id, a.user_id, a.user_name, a.option_key, a.credit, a.base, a.streak,
+                                   a.streak_bonus, a.speed_bonus, a.points, a.answered_at) for a in rows])
+        await self._write_alone(
             "INSERT OR IGNORE INTO game_answers (round_id, user_id, user_name, option_key, credit, base, "
-            "streak, streak_bonus, speed_bonus, points, answered_at) "
-            "SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE EXISTS "
-            "(SELECT 1 FROM game_rounds WHERE id = ? AND closed_at IS NULL)",
-            (a.round_id, a.user_id, a.user_name, a.option_key, a.credit, a.base, a.streak, a.streak_bonus,
-             a.speed_bonus, a.points, a.answered_at, a.round_id))
-        return cursor.rowcount == 1
+            f"streak, streak_bonus, speed_bonus, points, answered_at) SELECT * FROM ({values}) AS v "
+            "WHERE EXISTS (SELECT 1 FROM game_rounds WHERE id = v.column1 AND closed_at IS NULL)", params)
 
-    async def tally(self, game_id: int, round_id: int, number: int) -> tuple[int, int, int]:
-        """(answers so far, players of this round, players who have not answered it yet) in one query.
+    async def chosen(self, clicks: list[tuple[int, str]]) -> dict[tuple[int, str], str]:
+        """The option each (round id, user id) has locked in, for those who answered."""
+        values, params = _values(clicks)
+        rows = await self.store.db.execute_fetchall(
+            f"WITH want(round_id, user_id) AS ({values}) SELECT DISTINCT a.round_id, a.user_id, a.option_key "
+            "FROM want w JOIN game_answers a ON a.round_id = w.round_id AND a.user_id = w.user_id", params)
+        return {(int(r[0]), str(r[1])): str(r[2]) for r in rows}
 
-        Players of round N: the host, who joined, and who answered an earlier round."""
-        r = await self._one(
-            "SELECT (SELECT COUNT(*) FROM game_answers WHERE round_id = ?), COUNT(*), "
-            "COALESCE(SUM(user_id NOT IN (SELECT user_id FROM game_answers WHERE round_id = ?)), 0) FROM ("
-            "SELECT user_id FROM game_players WHERE game_id = ? UNION "
-            "SELECT a.user_id FROM game_answers a JOIN game_rounds r ON r.id = a.round_id "
-            "WHERE r.game_id = ? AND r.number < ?) AS roster", (round_id, round_id, game_id, game_id, number))
-        return (int(r[0]), int(r[1]), int(r[2])) if r else (0, 0, 0)
+    async def tallies(self, rounds: list[RoundRow]) -> dict[int, tuple[int, int, int]]:
+        """Per round: (answers so far, its players, players who have not answered it yet), in one trip.
 
-    async def insert_answer(self, a: AnswerRow) -> bool:
-        """False when this player already answered this round (UNIQUE (round_id, user_id))."""
-        cursor = await self._write(
-            "INSERT OR IGNORE INTO game_answers (round_id, user_id, user_name, option_key, credit, base, "
-            "streak, streak_bonus, speed_bonus, points, answered_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (a.round_id, a.user_id, a.user_name, a.option_key, a.credit, a.base, a.streak, a.streak_bonus,
-             a.speed_bonus, a.points, a.answered_at))
-        return cursor.rowcount == 1
+        Players of round N: the host and who joined (game_players), and who answered an earlier round."""
+        values, params = _values([(r.id, r.game_id, r.number) for r in rounds])
+        earlier = ("SELECT DISTINCT a.user_id FROM game_answers a JOIN game_rounds e ON e.id = a.round_id "
+                   "WHERE e.game_id = w.game_id AND e.number < w.number AND a.user_id NOT IN "
+                   "(SELECT user_id FROM game_players WHERE game_id = w.game_id)")
+        answered = "(SELECT user_id FROM game_answers WHERE round_id = w.round_id)"
+        rows = await self.store.db.execute_fetchall(
+            f"WITH w0(round_id, game_id, number) AS ({values}) SELECT w.round_id, "
+            "(SELECT COUNT(*) FROM game_answers WHERE round_id = w.round_id), "
+            f"(SELECT COUNT(*) FROM game_players WHERE game_id = w.game_id) + (SELECT COUNT(*) FROM ({earlier})), "
+            f"(SELECT COUNT(*) FROM game_players WHERE game_id = w.game_id AND user_id NOT IN {answered}) + "
+            f"(SELECT COUNT(*) FROM ({earlier}) AS e2 WHERE e2.user_id NOT IN {answered}) FROM w0 AS w", params)
+        return {int(r[0]): (int(r[1]), int(r[2]), int(r[3])) for r in rows}
 
     # ------------------------------------------------------------ standings, leaderboards, history
 

@@ -119,7 +119,7 @@ def build_reveal(rnd: RoundRow, game: GameRow, answers: list[AnswerRow], standin
                   scenario.factors, shares, results, tuple(standings), game.status is not GameStatus.OPEN and is_last)
 
 
-def _option(scenario: Scenario, key: str) -> ScenarioOption:
+def option_by_key(scenario: Scenario, key: str) -> ScenarioOption:
     """The option by key, or by its letter (A, B, ...) as shown to players."""
     wanted = key.strip().lower()
     by_key = [o for o in scenario.options if o.key.lower() == wanted]
