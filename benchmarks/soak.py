@@ -221,6 +221,12 @@ class Soak:
                    "reveals never shown": reveals_missing, "writes lost": lost}
         for name, value in results.items():
             print(f"{name:<24}{value:>6}")
+        for h in self.fake.interactions.values():
+            if h.ack_latency is None or h.ack_latency >= 3.0:
+                data = h.payload.get("data") or {}
+                faults = [f for f in self.fake.faulted if f[1].startswith(f"/interactions/{h.id}/")]
+                print(f"  late: {data.get('name') or data.get('custom_id')} after {h.ack_latency}; faults on its "
+                      f"callback: {faults}")
         return results
 
 

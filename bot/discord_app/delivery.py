@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 import aiohttp
 import discord
+from discord import InteractionResponseType
 
 from .respond import send, update
 
@@ -40,6 +41,8 @@ ACK_FIRST_RETRY = 0.05
 POST_ATTEMPTS = 6
 POST_FIRST_RETRY, POST_MAX_WAIT = 0.5, 8.0
 ALREADY_ACKNOWLEDGED = 40060  # an earlier try did arrive: the interaction is acknowledged
+DEFERRALS = (InteractionResponseType.deferred_channel_message, InteractionResponseType.deferred_message_update)
+FIRST_TRY = "otbot_first_acknowledgement"  # interaction.extras key: the kind of response first tried
 
 
 _in_flight = 0  # interactions waiting in in_time now
@@ -101,42 +104,46 @@ def _ack_by(interaction: discord.Interaction) -> float:
     return loop.time() + min(max(left, ACK_MIN_LEFT), ACK_DEADLINE)
 
 
-async def _acknowledging(interaction: discord.Interaction, call: Callable[[], Awaitable[object]]) -> bool:
+def _mark_acknowledged(interaction: discord.Interaction) -> None:
+    """Discord says an earlier try (cut short by us, so discord.py never saw its answer) did land: tell
+    discord.py which response that was, so that what follows edits it or follows it up."""
+    if not interaction.response.is_done():
+        interaction.response._response_type = interaction.extras[FIRST_TRY]  # no public setter
+
+
+async def _acknowledging(interaction: discord.Interaction, call: Callable[[], Awaitable[object]],
+                         kind: InteractionResponseType) -> bool:
     """Run `call` (a deferral, or the reply that acknowledges) until the interaction is acknowledged, within
-    Discord's window. discord.py sleeps 1 s, then 3 s, after a 5xx on a callback, and a slow network is
-    slow: a try still running after ACK_ATTEMPT is hedged with another one (not cancelled: it may be about
-    to land). Discord takes the first; later ones answer "already acknowledged". False if none got through."""
+    Discord's window. discord.py sleeps 1 s, 3 s, 5 s between its own tries after a 5xx, holding the
+    interaction's lock: a try still running after ACK_ATTEMPT is cut short and made again at once. A try cut
+    short may still land; the next one then hears "already acknowledged". False if none got through."""
     loop = asyncio.get_running_loop()
     give_up_at = _ack_by(interaction)
+    interaction.extras.setdefault(FIRST_TRY, kind)  # what a try cut short would have been
     wait = ACK_FIRST_RETRY
-    running: set[asyncio.Future[object]] = set()
-    try:
-        while True:
-            if not interaction.response.is_done() and loop.time() < give_up_at:
-                running.add(asyncio.ensure_future(call()))
-            if not running:
-                return interaction.response.is_done()
-            finished, _ = await asyncio.wait(running, timeout=max(min(ACK_ATTEMPT, give_up_at - loop.time()), 0.05),
-                                             return_when=asyncio.FIRST_COMPLETED)
-            if not finished and loop.time() >= give_up_at:
-                log.warning("could not acknowledge interaction %s in time", interaction.id)
-                return interaction.response.is_done()
-            failure: BaseException | None = None
-            for attempt in finished:
-                running.discard(attempt)
-                error = attempt.exception()
-                if error is None or getattr(error, "code", None) == ALREADY_ACKNOWLEDGED:
-                    return True
-                failure = error
-            if failure is not None:
-                if not transient(failure) or loop.time() >= give_up_at:
-                    log.warning("could not acknowledge interaction %s: %r", interaction.id, failure)
-                    return interaction.response.is_done()
-                await asyncio.sleep(min(max(retry_after(failure), wait), max(give_up_at - loop.time(), 0)))
-                wait *= 2
-    finally:
-        for attempt in running:  # still in flight: let them land, and keep their errors out of the log
-            attempt.add_done_callback(lambda f: f.cancelled() or f.exception())
+    while not interaction.response.is_done():
+        left = give_up_at - loop.time()
+        if left <= 0:
+            log.warning("could not acknowledge interaction %s in time", interaction.id)
+            return False
+        try:
+            await asyncio.wait_for(call(), min(ACK_ATTEMPT, left))
+            return True
+        except TimeoutError:
+            continue
+        except discord.HTTPException as exc:
+            if exc.code == ALREADY_ACKNOWLEDGED:
+                _mark_acknowledged(interaction)
+                return True
+            failure: BaseException = exc
+        except (aiohttp.ClientError, OSError) as exc:
+            failure = exc
+        if not transient(failure):
+            log.warning("could not acknowledge interaction %s: %r", interaction.id, failure)
+            return False
+        await asyncio.sleep(min(max(retry_after(failure), wait), max(give_up_at - loop.time(), 0)))
+        wait *= 2
+    return True
 
 
 async def acknowledge(interaction: discord.Interaction, *, ephemeral: bool = False,
@@ -147,8 +154,10 @@ async def acknowledge(interaction: discord.Interaction, *, ephemeral: bool = Fal
     edits_message: a silent deferred update (the clicked message changes later); otherwise "thinking...".
     """
     if edits_message:
-        return await _acknowledging(interaction, lambda: interaction.response.defer())
-    return await _acknowledging(interaction, lambda: interaction.response.defer(ephemeral=ephemeral, thinking=True))
+        return await _acknowledging(interaction, lambda: interaction.response.defer(),
+                                    InteractionResponseType.deferred_message_update)
+    return await _acknowledging(interaction, lambda: interaction.response.defer(ephemeral=ephemeral, thinking=True),
+                                InteractionResponseType.deferred_channel_message)
 
 
 async def in_time(interaction: discord.Interaction, work: Awaitable[T], *, ephemeral: bool = False,
@@ -176,16 +185,25 @@ async def in_time(interaction: discord.Interaction, work: Awaitable[T], *, ephem
 
 async def reply(interaction: discord.Interaction, content: str | None = None, **options: Any) -> None:
     """A reply to the person who acted (respond.send). When it is the acknowledgement itself it is retried
-    within Discord's window; otherwise (an edit or follow-up) like a post."""
-    if not interaction.response.is_done():
-        await _acknowledging(interaction, lambda: send(interaction, content, **options))
-        return
-    await deliver(lambda: send(interaction, content, **options), f"replying to interaction {interaction.id}")
+    within Discord's window; otherwise (completing a deferral, a follow-up) like a post. Never raises for
+    Discord's failures: the work it reports on is done and recorded."""
+    await _respond(interaction, lambda: send(interaction, content, **options), InteractionResponseType.channel_message)
 
 
 async def replace(interaction: discord.Interaction, **changes: Any) -> None:
     """Edit the clicked message (respond.update), retried the same way."""
+    await _respond(interaction, lambda: update(interaction, **changes), InteractionResponseType.message_update)
+
+
+async def _respond(interaction: discord.Interaction, call: Callable[[], Awaitable[object]],
+                   kind: InteractionResponseType) -> None:
     if not interaction.response.is_done():
-        await _acknowledging(interaction, lambda: update(interaction, **changes))
-        return
-    await deliver(lambda: update(interaction, **changes), f"updating the message of interaction {interaction.id}")
+        acknowledged = await _acknowledging(interaction, call, kind)
+        if not acknowledged and interaction.extras.get(FIRST_TRY) in DEFERRALS:
+            _mark_acknowledged(interaction)  # a deferral cut short may have landed after all: try to complete it
+        if interaction.response.type not in DEFERRALS:
+            return  # the response itself carried it (or the interaction is lost)
+    try:
+        await deliver(call, f"replying to interaction {interaction.id}")
+    except (Refused, NotDelivered) as exc:
+        log.warning("could not reply: %s", exc)

@@ -115,7 +115,7 @@ class NextPracticeButton(discord.ui.DynamicItem[discord.ui.Button], template=r"o
                              edits_message=True)
         if view is None:
             await replace(interaction, content="Practice finished. `/scenario stats` shows how you did.",
-                         embeds=[], view=None)
+                          embeds=[], view=None)
             return
         await replace(interaction, embeds=[round_embed(view)], view=round_buttons(view))
 
