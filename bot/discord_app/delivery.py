@@ -111,9 +111,9 @@ def _mark_acknowledged(interaction: discord.Interaction) -> None:
         interaction.response._response_type = interaction.extras[FIRST_TRY]  # no public setter
 
 
-async def _acknowledging(interaction: discord.Interaction, call: Callable[[], Awaitable[object]],
-                         kind: InteractionResponseType) -> bool:
-    """Run `call` (a deferral, or the reply that acknowledges) until the interaction is acknowledged, within
+async def acknowledge_with(interaction: discord.Interaction, call: Callable[[], Awaitable[object]],
+                           kind: InteractionResponseType) -> bool:
+    """Run `call` (a deferral, the reply that acknowledges, a modal) until the interaction is acknowledged, within
     Discord's window. discord.py sleeps 1 s, 3 s, 5 s between its own tries after a 5xx, holding the
     interaction's lock: a try still running after ACK_ATTEMPT is cut short and made again at once. A try cut
     short may still land; the next one then hears "already acknowledged". False if none got through."""
@@ -154,9 +154,9 @@ async def acknowledge(interaction: discord.Interaction, *, ephemeral: bool = Fal
     edits_message: a silent deferred update (the clicked message changes later); otherwise "thinking...".
     """
     if edits_message:
-        return await _acknowledging(interaction, lambda: interaction.response.defer(),
+        return await acknowledge_with(interaction, lambda: interaction.response.defer(),
                                     InteractionResponseType.deferred_message_update)
-    return await _acknowledging(interaction, lambda: interaction.response.defer(ephemeral=ephemeral, thinking=True),
+    return await acknowledge_with(interaction, lambda: interaction.response.defer(ephemeral=ephemeral, thinking=True),
                                 InteractionResponseType.deferred_channel_message)
 
 
@@ -198,7 +198,7 @@ async def replace(interaction: discord.Interaction, **changes: Any) -> None:
 async def _respond(interaction: discord.Interaction, call: Callable[[], Awaitable[object]],
                    kind: InteractionResponseType) -> None:
     if not interaction.response.is_done():
-        acknowledged = await _acknowledging(interaction, call, kind)
+        acknowledged = await acknowledge_with(interaction, call, kind)
         if not acknowledged and interaction.extras.get(FIRST_TRY) in DEFERRALS:
             _mark_acknowledged(interaction)  # a deferral cut short may have landed after all: try to complete it
         if interaction.response.type not in DEFERRALS:
