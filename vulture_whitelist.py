@@ -28,10 +28,9 @@ _.family_note
 _.also_asked
 # Row fields kept for completeness of the games table (engine/game_store.py, resilience branch)
 _.ended_at
-# TO DELETE on merge (resilience branch owns these files; issue 10 lists them as dead code kept alive by tests):
-_.tick  # engine/game.py Games.tick
-_.practice_points  # engine/leaderboard.py PersonalStats.practice_points
-
 # pydantic: read by the model class, and validators it calls after field validation
 _.model_config
 _.linked_to_an_original
+
+# discord.py keeps no public setter for which response type an interaction got; delivery.py restores it
+_._response_type

@@ -39,6 +39,7 @@ GUILD = 800000000000000001
 ASK_CHANNEL = 800000000000000100
 FIRST_GAME_CHANNEL = 800000000000001000
 USER_BASE = 810000000000000000
+CLICK_MAX, CLICK_P99 = 1.0, 0.5  # seconds: issue 10's targets for part (b)
 
 
 # ---------------------------------------------------------------- the bot (child process)
@@ -50,9 +51,10 @@ async def serve_bot(port: int, db: Path, profile: bool) -> None:
 
     from bot.config import PROJECT_ROOT, Settings
     from bot.discord_app.client import OtBot
-    from bot.discord_app.runner import make_intents
+    from bot.discord_app.runner import GIL_SWITCH_INTERVAL, make_intents
     from bot.engine.app import open_engine
 
+    sys.setswitchinterval(GIL_SWITCH_INTERVAL)  # as `otbot run` does
     discord.http.Route.BASE = f"http://127.0.0.1:{port}/api/v10"
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(f"ws://127.0.0.1:{port}/")
     settings = Settings(PROJECT_ROOT / "knowledge", PROJECT_ROOT / "scenarios", db, token="fake-token",
@@ -144,8 +146,9 @@ async def bench_games(fake: object, games: int, players: int, window: float) -> 
         handle = await fake.slash("scenario play", channel_id=FIRST_GAME_CHANNEL + g,  # type: ignore[attr-defined]
                                   user=USER_BASE + 900_000 + g, options={"rounds": 3, "seconds": 300})
         body = await handle.response(timeout=10)
-        assert body["type"] == 4, body
-        message = handle.original
+        assert body["type"] in (4, 5), body  # answered privately; the round is posted to the channel
+        message = await fake.wait_for_message(FIRST_GAME_CHANNEL + g, lambda m: bool(m["components"]),  # type: ignore[attr-defined]
+                                              since=handle.id, timeout=10)
         buttons = [c["custom_id"] for row in message["components"] for c in row["components"]
                    if c["custom_id"].startswith("otbot:ans:")]
         rounds.append((message, buttons))
@@ -222,11 +225,16 @@ async def drive(args: argparse.Namespace) -> int:
     print(table([ask, games]))
     print(f"\n(a) {ask.note}")
     print(f"(b) {games.note}; {games.ok}/{games.count} got 'Locked in'; {clicks}")
-    print(f"slowest acknowledgement: {max(ask.latencies + games.latencies) * 1000:.0f} ms (Discord's limit: 3000)")
+    print(f"slowest acknowledgement: {max(ask.latencies + games.latencies) * 1000:.0f} ms (Discord's limit: 3000); "
+          f"clicks: slowest {max(games.latencies) * 1000:.0f} ms, p99 {percentile(games.latencies, 99) * 1000:.0f} ms")
     print(f"CPU seconds: bot process {usage.ru_utime + usage.ru_stime:.1f} (whole run incl. start-up), "
           f"fake Discord + driver {driver_cpu:.1f} (measured parts)")
-    target = ask.count / ask.seconds >= 500 and max(games.latencies) < 3.0 and clicks.startswith("all")
-    print("targets (>= 500 q/s, every click < 3 s, exactly once):", "met" if target else "NOT met")
+    asks_met = ask.count / ask.seconds >= 500 and max(ask.latencies) < 3.0
+    clicks_met = (max(games.latencies) < CLICK_MAX and percentile(games.latencies, 99) < CLICK_P99
+                  and clicks.startswith("all"))
+    print("(a) target (>= 500 q/s, each acknowledged < 3 s):", "met" if asks_met else "NOT met")
+    print(f"(b) target (every click acknowledged < {CLICK_MAX:.0f} s, p99 < {CLICK_P99 * 1000:.0f} ms, each recorded "
+          "exactly once):", "met" if clicks_met else "NOT met")
     return 0 if status == 0 else 1
 
 

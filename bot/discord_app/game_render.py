@@ -89,7 +89,8 @@ def stats_embed(name: str, stats: PersonalStats) -> discord.Embed:
         return embed
     embed.description = (f"**{stats.games}** games · **{stats.rounds}** rounds · **{stats.accuracy:.0%}** correct · "
                          f"**{stats.points}** points\nStreak {stats.current_streak} (best {stats.best_streak})"
-                         + (f"\nPractice: {stats.practice.rounds} rounds" if stats.practice.rounds else ""))
+                         + (f"\nPractice: {stats.practice.rounds} rounds, {stats.practice_points} points (not on the "
+                            "leaderboard)" if stats.practice.rounds else ""))
     for title, tallies in (("By category", stats.by_category), ("By factor", stats.by_factor)):
         text = "\n".join(f"{name}: {t.correct}/{t.rounds}" for name, t in sorted(tallies.items()))
         if text:  # Discord rejects a field with an empty value

@@ -18,7 +18,6 @@ from .faq import FaqEditor
 from .game import Games
 from .missed import MissedQuestions
 from .models import Scenario
-from .posted import PostedMessages
 from .questions import Questions
 from .store import Store
 
@@ -31,7 +30,6 @@ class Engine:
     faq: FaqEditor
     missed: MissedQuestions
     communities: CommunitySettingsService
-    posted_messages: PostedMessages
     games: Games
     scenarios: list[Scenario]
 
@@ -51,6 +49,6 @@ async def open_engine(knowledge_dir: Path, scenarios_dir: Path, db_path: Path | 
         faq = FaqEditor(kb, store)
         missed = MissedQuestions(store, faq)
         yield Engine(store, kb, Questions(store, kb, missed), faq, missed, CommunitySettingsService(store),
-                     PostedMessages(store), Games(store, scenarios), scenarios)
+                     Games(store, scenarios), scenarios)
     finally:
         await store.close()

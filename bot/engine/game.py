@@ -19,7 +19,17 @@ import time
 from collections.abc import Callable, Sequence
 
 from .errors import GameError
-from .game_store import AnswerRow, GameRow, GameStore, RoundRow
+from .game_answers import AnswerDesk
+from .game_store import (
+    REVEAL_SHOWN,
+    ROUND_SHOWN,
+    CloseReason,
+    GameRow,
+    GameStatus,
+    GameStore,
+    Progress,
+    RoundRow,
+)
 from .game_views import (
     LETTERS,
     AnswerReceipt,
@@ -30,16 +40,22 @@ from .game_views import (
     RoundView,
     Standings,
     bar_chart,
+    build_reveal,
 )
-from .leaderboard import Leaderboard, PersonalStats, personal_stats, score, week_start
-from .models import CATEGORIES, Scenario, ScenarioOption
+from .leaderboard import Leaderboard, PersonalStats, personal_stats, week_start
+from .models import CATEGORIES, Scenario
 from .store import Store
 
-__all__ = ["LETTERS", "AnswerReceipt", "Games", "OptionShare", "PlayerResult", "Recovery", "Reveal", "RoundView",
-           "Standings", "bar_chart"]
+__all__ = ["LETTERS", "AnswerReceipt", "CloseReason", "GameStatus", "Games", "OptionShare", "PlayerResult",
+           "Progress", "Recovery", "Reveal", "RoundView", "Standings", "bar_chart"]
 
 ROUNDS_RANGE, SECONDS_RANGE = (1, 10), (10, 300)
 DIFFICULTIES = {"easy": 1, "medium": 2, "hard": 3}
+# A game with no progress (no round opened or closed) for its round time plus this long is stuck: a new
+# /scenario play may take the channel over. Covers the pause between rounds (6 s) and retried posts (< 30 s).
+STALE_AFTER_EXTRA = 60.0
+# Ended games whose last reveal was never shown are re-driven this long after they ended.
+CATCH_UP_WINDOW = 3600.0
 def _whole(name: str, value: object, low: int, high: int) -> int:
     try:
         number = int(str(value).strip()) if not isinstance(value, bool) else None
@@ -57,6 +73,7 @@ class Games:
         self.library = sorted(scenarios, key=lambda s: s.id)  # sorted: same rng seed, same picks
         self.clock = clock
         self.rng = rng or random.Random()
+        self.desk = AnswerDesk(self)
 
     # ------------------------------------------------------------ options
 
@@ -99,20 +116,43 @@ class Games:
         if rounds > len(pool):
             raise GameError(f"Only {len(pool)} scenario(s) match; choose at most {len(pool)} round(s).")
         now = self.clock()
+        game = dict(guild_id=guild_id, channel_id=channel_id, scope=host_id if practice else "", host_id=host_id,
+                    host_name=host_name, category=category, difficulty=level, rounds=rounds, seconds=seconds,
+                    speed_bonus=speed_bonus and not practice, practice=practice, at=now)
         async with self.db.transaction() as tx:
-            game_id = await tx.insert_game(
-                guild_id=guild_id, channel_id=channel_id, scope=host_id if practice else "", host_id=host_id,
-                host_name=host_name, category=category, difficulty=level, rounds=rounds, seconds=seconds,
-                speed_bonus=speed_bonus and not practice, practice=practice, at=now)
+            game_id = await tx.insert_game(**game)  # type: ignore[arg-type]
+            if game_id is None and not practice and await self._take_over_stale(tx, guild_id, channel_id, now):
+                game_id = await tx.insert_game(**game)  # type: ignore[arg-type]
             if game_id is None:
                 raise GameError("You already have a practice game running here; finish or stop it first."
                                 if practice else
-                                "A game is already running in this channel; finish or stop it first.")
+                                "A game is already running in this channel: answer its round, or the host or a "
+                                "moderator can end it with `/scenario stop`.")
             await tx.add_player(game_id, host_id, host_name, now)
-            game = await tx.game(game_id)
-            assert game is not None
-            round_id = await self._open_round(tx, game, 1, now)
+            row = await tx.game(game_id)
+            assert row is not None
+            round_id = await self._open_round(tx, row, 1, now)
         return await self.round_view(round_id)
+
+    async def _take_over_stale(self, tx: GameStore, guild_id: int, channel_id: int, now: float) -> bool:
+        """End the channel's open game if it has made no progress for longer than a round lasts."""
+        game = await tx.open_game(guild_id, channel_id)
+        latest = await tx.latest_round(game.id) if game else None
+        if game is None:
+            return False
+        last_progress = max(game.started_at, latest.opened_at if latest else 0.0,
+                            latest.closed_at or 0.0 if latest else 0.0)
+        if now - last_progress <= game.seconds + STALE_AFTER_EXTRA:
+            return False
+        await self._end(tx, game, latest, now)
+        return True
+
+    async def _end(self, tx: GameStore, game: GameRow, latest: RoundRow | None, now: float) -> bool:
+        """Stop a game: close its open round (answers keep their points). True if that closed a round."""
+        closed = latest is not None and latest.closed_at is None and await tx.close_round(
+            latest.id, now, CloseReason.STOPPED)
+        await tx.end_game(game.id, GameStatus.STOPPED, now)
+        return closed
 
     async def _open_round(self, tx: GameStore, game: GameRow, number: int, now: float) -> int:
         pool = self._pool(game.category, game.difficulty)
@@ -137,7 +177,8 @@ class Games:
         return RoundView(game.id, rnd.id, game.guild_id, game.channel_id, game.host_id, game.host_name,
                          rnd.number, game.rounds, rnd.scenario, rnd.deadline,
                          None if rnd.deadline is None else max(rnd.deadline - now, 0.0), game.seconds,
-                         await self.db.answer_count(rnd.id), game.practice, game.speed_bonus)
+                         await self.db.answer_count(rnd.id), game.practice, game.speed_bonus,
+                         rnd.closed_at is not None)
 
     async def current(self, guild_id: int, channel_id: int, *,
                       practice_for: str | None = None) -> RoundView | None:
@@ -150,37 +191,16 @@ class Games:
         """Declare oneself a player, so rounds (round 1 included) wait for this player's answer."""
         async with self.db.transaction() as tx:
             game = await tx.game(game_id)
-            if game is None or game.status != "open":
+            if game is None or game.status is not GameStatus.OPEN:
                 raise GameError("That game is over.")
             if game.practice and user_id != game.host_id:
                 raise GameError("That is a solo practice game; start your own practice to play.")
             await tx.add_player(game_id, user_id, user_name, self.clock())
 
     async def answer(self, round_id: int, user_id: str, user_name: str, option_key: str) -> AnswerReceipt:
-        """Lock in one answer, committed before the receipt is returned."""
-        now = self.clock()
-        async with self.db.transaction() as tx:
-            rnd, game = await self._load(round_id)
-            self._check_open(rnd, now)
-            if game.practice and user_id != game.host_id:
-                raise GameError(f"This is {game.host_name}'s practice game; start your own practice to play.")
-            option = _option(rnd.scenario, option_key)
-            credit = rnd.scenario.credit(option.key)
-            previous = await tx.previous_answer(game.id, rnd.number, user_id)
-            remaining = None if rnd.deadline is None else rnd.deadline - now
-            base, streak, streak_bonus, speed = score(credit, previous.streak if previous else 0, remaining,
-                                                      game.seconds, game.speed_bonus)
-            row = AnswerRow(rnd.id, user_id, user_name, option.key, credit, base, streak, streak_bonus, speed,
-                            base + streak_bonus + speed, now)
-            if not await tx.insert_answer(row):
-                mine = await tx.answer(rnd.id, user_id)
-                label = _option(rnd.scenario, mine.option_key).label if mine else "your first choice"
-                raise GameError(f"You already answered this round ({label}); answers are locked in.")
-            count = await tx.answer_count(rnd.id)
-            closed = await self._everyone_answered(tx, game, rnd) and await self._close(tx, game, rnd, now,
-                                                                                          "all_answered")
-        reveal = await self._reveal(rnd.id) if closed else None
-        return AnswerReceipt(rnd.id, user_id, option.key, option.label, count, reveal)
+        """Lock in one answer, committed before the receipt is returned; the same click again is the same
+        answer. Clicks are taken in batches (game_answers.py)."""
+        return await self.desk.answer(round_id, user_id, user_name, option_key)
 
     async def reveal(self, round_id: int, by_user_id: str, is_moderator: bool = False) -> Reveal:
         """Close a round early and reveal it: only the host or a moderator may."""
@@ -192,17 +212,21 @@ class Games:
             if rnd.closed_at is not None:
                 raise GameError("This round is already revealed.")
             timed_out = rnd.deadline is not None and now >= rnd.deadline
-            if not await self._close(tx, game, rnd, now, "time" if timed_out else "early"):
+            if not await self.close(tx, game, rnd, now, CloseReason.TIME if timed_out else CloseReason.EARLY):
                 raise GameError("This round is already revealed.")
-        return await self._reveal(round_id)
+        return await self.reveal_of(round_id)
 
-    async def next_round(self, game_id: int) -> RoundView | None:
-        """Open the next round; None when the game is over. Calling it twice returns the same open round."""
+    async def next_round(self, game_id: int, by_user_id: str | None = None) -> RoundView | None:
+        """Open the next round; None when the game is over. Calling it twice returns the same open round.
+
+        by_user_id: who asked (a practice game moves on only for its player); None for the game's own driver."""
         async with self.db.transaction() as tx:
             game = await tx.game(game_id)
             if game is None:
                 raise GameError("That game does not exist.")
-            if game.status != "open":
+            if by_user_id is not None and game.practice and by_user_id != game.host_id:
+                raise GameError(f"This is {game.host_name}'s practice game; start your own practice to play.")
+            if game.status is not GameStatus.OPEN:
                 return None
             latest = await tx.latest_round(game_id)
             if latest is not None and latest.closed_at is None:
@@ -210,7 +234,7 @@ class Games:
             else:
                 number = latest.number + 1 if latest else 1
                 if number > game.rounds:  # every round revealed: normally ended by the last close already
-                    await tx.end_game(game_id, "finished", self.clock())
+                    await tx.end_game(game_id, GameStatus.FINISHED, self.clock())
                     return None
                 round_id = await self._open_round(tx, game, number, self.clock())
         return await self.round_view(round_id)
@@ -225,13 +249,10 @@ class Games:
         if by_user_id != game.host_id and not is_moderator:
             raise GameError(f"Only the host ({game.host_name}) or a moderator can stop this game.")
         now = self.clock()
-        closed = False
         async with self.db.transaction() as tx:
             latest = await tx.latest_round(game.id)
-            if latest is not None and latest.closed_at is None:
-                closed = await tx.close_round(latest.id, now, "stopped")
-            await tx.end_game(game.id, "stopped", now)
-        reveal = await self._reveal(latest.id) if latest and closed else None
+            closed = await self._end(tx, game, latest, now)
+        reveal = await self.reveal_of(latest.id) if latest and closed else None
         rows = await self.db.standings(game.id, game.rounds)
         return Standings(game.id, game.guild_id, game.channel_id, tuple(rows), latest.number if latest else 0,
                          game.rounds, reveal)
@@ -245,12 +266,40 @@ class Games:
         for round_id in await self.db.due_round_ids(now):
             async with self.db.transaction() as tx:
                 rnd, game = await self._load(round_id)
-                closed = await self._close(tx, game, rnd, now, "time")
+                closed = await self.close(tx, game, rnd, now, CloseReason.TIME)
             if closed:
-                reveals.append(await self._reveal(round_id))
+                reveals.append(await self.reveal_of(round_id))
         return reveals
 
-    tick = close_due_rounds
+    # ------------------------------------------------------------ what players have been shown
+
+    async def progress(self, game_id: int) -> Progress | None:
+        return await self.db.progress(game_id)
+
+    async def lagging_games(self) -> list[int]:
+        """Channel games whose players have not seen everything the database holds (see GameStore)."""
+        return await self.db.lagging_game_ids(self.clock() - CATCH_UP_WINDOW)
+
+    async def round_shown(self, round_id: int, channel_id: int, message_id: int) -> None:
+        await self.db.mark_shown(ROUND_SHOWN, round_id, channel_id, message_id)
+
+    async def reveal_shown(self, round_id: int, channel_id: int, message_id: int) -> None:
+        await self.db.mark_shown(REVEAL_SHOWN, round_id, channel_id, message_id)
+
+    async def round_message(self, round_id: int) -> tuple[int, int] | None:
+        """(channel id, message id) of the message that shows this round, once posted."""
+        return await self.db.shown(ROUND_SHOWN, round_id)
+
+    async def abandon(self, game_id: int) -> None:
+        """End a game whose channel refuses the bot's posts; nothing more will be shown there."""
+        now = self.clock()
+        async with self.db.transaction() as tx:
+            game = await tx.game(game_id)
+            latest = await tx.latest_round(game_id)
+            if game is not None and game.status is GameStatus.OPEN:
+                await self._end(tx, game, latest, now)
+        if latest is not None and game is not None:  # message id 0: given up, so nobody tries again
+            await self.db.mark_shown(REVEAL_SHOWN, latest.id, game.channel_id, 0)
 
     async def recover(self) -> Recovery:
         """On startup: reveal rounds that ran out while down, hand back the ones still running."""
@@ -281,68 +330,34 @@ class Games:
         rnd, _ = await self._load(round_id)
         if rnd.closed_at is None:
             raise GameError("This round is still open.")
-        return await self._reveal(round_id)
+        return await self.reveal_of(round_id)
 
     # ------------------------------------------------------------ internals
 
     async def _load(self, round_id: int) -> tuple[RoundRow, GameRow]:
-        rnd = await self.db.round(round_id)
-        game = await self.db.game(rnd.game_id) if rnd else None
-        if rnd is None or game is None:
+        found = await self.db.round_with_game(round_id)
+        if found is None:
             raise GameError("That round no longer exists.")
-        return rnd, game
+        return found
 
     @staticmethod
-    def _check_open(rnd: RoundRow, now: float) -> None:
+    def check_open(rnd: RoundRow, now: float) -> None:
         if rnd.closed_at is not None:
-            raise GameError({"time": "Time is up for this round.", "stopped": "This game was stopped."}
-                            .get(rnd.close_reason or "", "This round is already revealed."))
+            why = {CloseReason.TIME: "Time is up for this round.", CloseReason.STOPPED: "This game was stopped."}
+            raise GameError(why.get(rnd.close_reason or CloseReason.EARLY, "This round is already revealed."))
         if rnd.deadline is not None and now >= rnd.deadline:
             raise GameError("Time is up for this round.")
 
-    async def _everyone_answered(self, tx: GameStore, game: GameRow, rnd: RoundRow) -> bool:
-        if game.practice:
-            return True  # only the practising player can answer
-        roster = await tx.roster(game.id, rnd.number)
-        if rnd.number == 1 and len(roster) < 2:
-            return False
-        return roster <= {a.user_id for a in await tx.answers(rnd.id)}
-
-    async def _close(self, tx: GameStore, game: GameRow, rnd: RoundRow, now: float, reason: str) -> bool:
+    async def close(self, tx: GameStore, game: GameRow, rnd: RoundRow, now: float, reason: CloseReason) -> bool:
         """Close a round (and the game after its last round) in the caller's transaction; True if we did."""
         if not await tx.close_round(rnd.id, now, reason):
             return False
         if rnd.number >= game.rounds:
-            await tx.end_game(game.id, "finished", now)
+            await tx.end_game(game.id, GameStatus.FINISHED, now)
         return True
 
-    async def _reveal(self, round_id: int) -> Reveal:
+    async def reveal_of(self, round_id: int) -> Reveal:
         rnd, game = await self._load(round_id)
-        scenario = rnd.scenario
-        answers = await self.db.answers(rnd.id)
-        total = len(answers)
-        shares = tuple(
-            OptionShare(LETTERS[i], o.key, o.label, n := sum(a.option_key == o.key for a in answers),
-                        n / total if total else 0.0, scenario.credit(o.key))
-            for i, o in enumerate(scenario.options))
-        why_not = tuple((o, scenario.why_not.get(o.key, "")) for o in scenario.options
-                        if o.key != scenario.answer)
-        right = scenario.option(scenario.answer) or ScenarioOption(scenario.answer, scenario.answer)
         latest = await self.db.latest_round(game.id)
-        game_over = game.status != "open" and latest is not None and latest.id == rnd.id
-        results = tuple(sorted(answers, key=lambda a: (-a.points, a.answered_at)))
-        standings = tuple(await self.db.standings(game.id, rnd.number))
-        return Reveal(game.id, rnd.id, game.guild_id, game.channel_id, rnd.number, game.rounds,
-                      game.practice, rnd.close_reason or "", scenario, right, scenario.explanation, why_not,
-                      scenario.factors, shares, results, standings, game_over)
-
-
-def _option(scenario: Scenario, key: str) -> ScenarioOption:
-    """The option by key, or by its letter (A, B, ...) as shown to players."""
-    wanted = key.strip().lower()
-    by_key = [o for o in scenario.options if o.key.lower() == wanted]
-    by_letter = [o for i, o in enumerate(scenario.options) if LETTERS[i].lower() == wanted]
-    if by_key or by_letter:
-        return (by_key or by_letter)[0]  # a key wins over a letter, should an option's key be 'a'
-    choices = ", ".join(f"{LETTERS[i]} ({o.key})" for i, o in enumerate(scenario.options))
-    raise GameError(f"'{key}' is not one of this round's options: {choices}.")
+        return build_reveal(rnd, game, await self.db.answers(rnd.id), await self.db.standings(game.id, rnd.number),
+                            is_last=latest is not None and latest.id == rnd.id)

@@ -7,8 +7,9 @@ coroutine. Reads may run anywhere.
 
 from __future__ import annotations
 
-import dataclasses
+import asyncio
 import json
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -16,106 +17,71 @@ from typing import Any
 
 import aiosqlite
 
-from .models import Scenario, ScenarioOption, Source
+from .game_rows import (
+    REVEAL_SHOWN,
+    ROUND_SHOWN,
+    SCENARIO_CACHE,
+    AnswerRow,
+    CloseReason,
+    GameRow,
+    GameStatus,
+    HistoryAnswer,
+    RoundRow,
+    StandingRow,
+    scenario_from_json,
+    scenario_to_json,
+)
+from .models import Scenario
 from .store import Store
 
+LOCKED_BUDGET = 5.0  # seconds, as the store's busy_timeout
+LOCKED_FIRST_RETRY = 0.005
 
-@dataclass(frozen=True, slots=True)
-class GameRow:
-    id: int
-    guild_id: int
-    channel_id: int
-    scope: str
-    host_id: str
-    host_name: str
-    category: str | None
-    difficulty: int | None
-    rounds: int
-    seconds: int
-    speed_bonus: bool
-    practice: bool
-    status: str  # open | finished | stopped
-    started_at: float
-    ended_at: float | None
-
-
-@dataclass(frozen=True, slots=True)
-class RoundRow:
-    id: int
-    game_id: int
-    number: int
-    scenario: Scenario
-    opened_at: float
-    deadline: float | None
-    closed_at: float | None
-    close_reason: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class AnswerRow:
-    round_id: int
-    user_id: str
-    user_name: str
-    option_key: str
-    credit: str
-    base: int
-    streak: int
-    streak_bonus: int
-    speed_bonus: int
-    points: int
-    answered_at: float
-
-
-@dataclass(frozen=True, slots=True)
-class StandingRow:
-    user_id: str
-    user_name: str
-    points: int
-    rounds: int  # rounds answered
-    correct: int
-    partial: int
-
-    @property
-    def accuracy(self) -> float:
-        """Share of answered rounds that were fully correct."""
-        return self.correct / self.rounds if self.rounds else 0.0
-
-
-@dataclass(frozen=True, slots=True)
-class HistoryAnswer:
-    """One revealed answer of a player, with what personal stats group it by."""
-
-    game_id: int
-    practice: bool
-    category: str
-    factors: tuple[str, ...]
-    credit: str
-    points: int
-    answered_at: float
-
-
-def scenario_to_json(scenario: Scenario) -> str:
-    return json.dumps(dataclasses.asdict(scenario), ensure_ascii=False, sort_keys=True)
-
-
-def scenario_from_json(text: str) -> Scenario:
-    data: dict[str, Any] = json.loads(text)
-    data["options"] = tuple(ScenarioOption(**o) for o in data["options"])
-    data["sources"] = tuple(Source(**s) for s in data["sources"])
-    data["partial"] = tuple(data["partial"])
-    data["factors"] = tuple(data["factors"])
-    return Scenario(**data)
+__all__ = ["REVEAL_SHOWN", "ROUND_SHOWN", "AnswerContext", "AnswerRow", "CloseReason", "GameRow", "GameStatus",
+           "GameStore", "HistoryAnswer", "Progress", "RoundRow", "StandingRow"]
 
 
 def _game(r: aiosqlite.Row) -> GameRow:
     return GameRow(r["id"], r["guild_id"], r["channel_id"], r["scope"], r["host_id"], r["host_name"],
                    r["category"], r["difficulty"], r["rounds"], r["seconds"], bool(r["speed_bonus"]),
-                   bool(r["practice"]), r["status"], r["started_at"], r["ended_at"])
+                   bool(r["practice"]), GameStatus(r["status"]), r["started_at"], r["ended_at"])
 
 
-def _round(r: aiosqlite.Row) -> RoundRow:
-    return RoundRow(r["id"], r["game_id"], r["number"], scenario_from_json(r["scenario"]), r["opened_at"],
-                    r["deadline"], r["closed_at"], r["close_reason"])
+@dataclass(frozen=True, slots=True)
+class AnswerContext:
+    """Everything an answer click needs, read in one query: the round, its game, the player's standing."""
+
+    round: RoundRow
+    game: GameRow
+    previous_streak: int  # the player's streak after the round before (0: not answered / first round)
+    mine: str | None  # the option this player already locked in, if any
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """How far a game is, and how much of it players have been shown."""
+
+    game: GameRow
+    latest: RoundRow | None
+    round_message: tuple[int, int] | None  # (channel id, message id) of the latest round's message
+    reveal_shown: bool
+
+
+# A round with its game in one row: round columns prefixed r_, game columns as they are.
+_ROUND_COLUMNS = ("r.id AS r_id, r.number AS r_number, r.scenario AS r_scenario, r.opened_at AS r_opened_at, "
+                  "r.deadline AS r_deadline, r.closed_at AS r_closed_at, r.close_reason AS r_close_reason, g.*")
+_ROUND_GAME = f"SELECT {_ROUND_COLUMNS} FROM game_rounds r JOIN games g ON g.id = r.game_id"
+
+
+def _values(rows: list[tuple[Any, ...]]) -> tuple[str, tuple[Any, ...]]:
+    """A VALUES list and its parameters, to send many keys in one statement."""
+    width = len(rows[0])
+    marks = ", ".join(["(" + ", ".join("?" * width) + ")"] * len(rows))
+    return f"VALUES {marks}", tuple(v for row in rows for v in row)
+
+
+def _reason(value: str | None) -> CloseReason | None:
+    return CloseReason(value) if value else None
 
 
 def _answer(r: aiosqlite.Row) -> AnswerRow:
@@ -138,6 +104,23 @@ def _standing(r: aiosqlite.Row) -> StandingRow:
 class GameStore:
     def __init__(self, store: Store) -> None:
         self.store = store
+        self._scenarios: dict[int, Scenario] = {}  # round id -> parsed snapshot
+
+    def _scenario(self, round_id: int, text: str) -> Scenario:
+        found = self._scenarios.get(round_id)
+        if found is None:
+            if len(self._scenarios) >= SCENARIO_CACHE:
+                del self._scenarios[next(iter(self._scenarios))]
+            found = self._scenarios[round_id] = scenario_from_json(text)
+        return found
+
+    def _round(self, r: aiosqlite.Row) -> RoundRow:
+        return RoundRow(r["id"], r["game_id"], r["number"], self._scenario(r["id"], r["scenario"]), r["opened_at"],
+                        r["deadline"], r["closed_at"], _reason(r["close_reason"]))
+
+    def _round_of_joined(self, r: aiosqlite.Row) -> RoundRow:
+        return RoundRow(r["r_id"], r["id"], r["r_number"], self._scenario(r["r_id"], r["r_scenario"]),
+                        r["r_opened_at"], r["r_deadline"], r["r_closed_at"], _reason(r["r_close_reason"]))
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[GameStore]:
@@ -188,24 +171,47 @@ class GameStore:
             (game_id, user_id, user_name, at))
         return cursor.rowcount == 1
 
-    async def roster(self, game_id: int, before_round: int) -> set[str]:
-        """Host and joined players, plus everyone who answered a round numbered below `before_round`."""
-        rows = await self.store.fetchall(
-            "SELECT user_id FROM game_players WHERE game_id = ? UNION "
-            "SELECT a.user_id FROM game_answers a JOIN game_rounds r ON r.id = a.round_id "
-            "WHERE r.game_id = ? AND r.number < ?", (game_id, game_id, before_round))
-        return {r[0] for r in rows}
-
     # ------------------------------------------------------------ rounds
 
     async def round(self, round_id: int) -> RoundRow | None:
         r = await self.store.fetchone("SELECT * FROM game_rounds WHERE id = ?", (round_id,))
-        return _round(r) if r else None
+        return self._round(r) if r else None
+
+    async def round_with_game(self, round_id: int) -> tuple[RoundRow, GameRow] | None:
+        r = await self.store.fetchone(f"{_ROUND_GAME} WHERE r.id = ?", (round_id,))
+        return (self._round_of_joined(r), _game(r)) if r else None
+
+    async def _write_alone(self, sql: str, params: tuple[Any, ...]) -> aiosqlite.Cursor:
+        """One statement committed on its own (one trip). A statement that reads before it writes is refused
+        at once with "database is locked" when another connection holds the write lock (SQLite's deadlock
+        rule skips busy_timeout): wait and retry within the same budget."""
+        loop = asyncio.get_running_loop()
+        give_up_at, pause = loop.time() + LOCKED_BUDGET, LOCKED_FIRST_RETRY
+        while True:
+            try:
+                return await self.store.write(sql, params)
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or loop.time() + pause > give_up_at:
+                    raise
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, 0.1)
+
+    async def answer_contexts(self, clicks: list[tuple[int, str]]) -> dict[tuple[int, str], AnswerContext]:
+        """For many (round id, user id) at once, in one trip: what the answer rules need."""
+        values, params = _values(clicks)
+        rows = await self.store.db.execute_fetchall(
+            f"WITH want(round_id, user_id) AS ({values}) SELECT w.user_id AS w_user, {_ROUND_COLUMNS}, "
+            "(SELECT a.streak FROM game_answers a JOIN game_rounds p ON p.id = a.round_id "
+            " WHERE p.game_id = g.id AND p.number = r.number - 1 AND a.user_id = w.user_id) AS prev_streak, "
+            "(SELECT option_key FROM game_answers WHERE round_id = r.id AND user_id = w.user_id) AS mine "
+            "FROM want w JOIN game_rounds r ON r.id = w.round_id JOIN games g ON g.id = r.game_id", params)
+        return {(r["r_id"], r["w_user"]): AnswerContext(self._round_of_joined(r), _game(r), int(r["prev_streak"] or 0),
+                                                        r["mine"]) for r in rows}
 
     async def latest_round(self, game_id: int) -> RoundRow | None:
         r = await self.store.fetchone(
             "SELECT * FROM game_rounds WHERE game_id = ? ORDER BY number DESC LIMIT 1", (game_id,))
-        return _round(r) if r else None
+        return self._round(r) if r else None
 
     async def game_scenario_ids(self, game_id: int) -> set[str]:
         rows = await self.store.fetchall("SELECT scenario_id FROM game_rounds WHERE game_id = ?", (game_id,))
@@ -230,7 +236,7 @@ class GameStore:
 
     async def open_rounds(self) -> list[RoundRow]:
         rows = await self.store.fetchall("SELECT * FROM game_rounds WHERE closed_at IS NULL ORDER BY id")
-        return [_round(r) for r in rows]
+        return [self._round(r) for r in rows]
 
     async def due_round_ids(self, now: float) -> list[int]:
         rows = await self.store.fetchall(
@@ -259,11 +265,6 @@ class GameStore:
 
     # ------------------------------------------------------------ answers
 
-    async def answer(self, round_id: int, user_id: str) -> AnswerRow | None:
-        r = await self.store.fetchone(
-            "SELECT * FROM game_answers WHERE round_id = ? AND user_id = ?", (round_id, user_id))
-        return _answer(r) if r else None
-
     async def answers(self, round_id: int) -> list[AnswerRow]:
         rows = await self.store.fetchall(
             "SELECT * FROM game_answers WHERE round_id = ? ORDER BY id", (round_id,))
@@ -273,22 +274,39 @@ class GameStore:
         r = await self.store.fetchone("SELECT COUNT(*) FROM game_answers WHERE round_id = ?", (round_id,))
         return int(r[0]) if r else 0
 
-    async def previous_answer(self, game_id: int, number: int, user_id: str) -> AnswerRow | None:
-        """The player's answer in the round before `number` of the same game (for streaks)."""
-        r = await self.store.fetchone(
-            "SELECT a.* FROM game_answers a JOIN game_rounds r ON r.id = a.round_id "
-            "WHERE r.game_id = ? AND r.number = ? AND a.user_id = ?", (game_id, number - 1, user_id))
-        return _answer(r) if r else None
-
-    async def insert_answer(self, a: AnswerRow) -> bool:
-        """False when this player already answered this round (UNIQUE (round_id, user_id))."""
-        cursor = await self._write(
+    async def insert_answers_if_open(self, rows: list[AnswerRow]) -> None:
+        """One statement, committed on its own: answers to rounds still open, a player's first one kept."""
+        values, params = _values([(a.round_id, a.user_id, a.user_name, a.option_key, a.credit, a.base, a.streak,
+                                   a.streak_bonus, a.speed_bonus, a.points, a.answered_at) for a in rows])
+        await self._write_alone(
             "INSERT OR IGNORE INTO game_answers (round_id, user_id, user_name, option_key, credit, base, "
-            "streak, streak_bonus, speed_bonus, points, answered_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (a.round_id, a.user_id, a.user_name, a.option_key, a.credit, a.base, a.streak, a.streak_bonus,
-             a.speed_bonus, a.points, a.answered_at))
-        return cursor.rowcount == 1
+            f"streak, streak_bonus, speed_bonus, points, answered_at) SELECT * FROM ({values}) AS v "
+            "WHERE EXISTS (SELECT 1 FROM game_rounds WHERE id = v.column1 AND closed_at IS NULL)", params)
+
+    async def chosen(self, clicks: list[tuple[int, str]]) -> dict[tuple[int, str], str]:
+        """The option each (round id, user id) has locked in, for those who answered."""
+        values, params = _values(clicks)
+        rows = await self.store.db.execute_fetchall(
+            f"WITH want(round_id, user_id) AS ({values}) SELECT DISTINCT a.round_id, a.user_id, a.option_key "
+            "FROM want w JOIN game_answers a ON a.round_id = w.round_id AND a.user_id = w.user_id", params)
+        return {(int(r[0]), str(r[1])): str(r[2]) for r in rows}
+
+    async def tallies(self, rounds: list[RoundRow]) -> dict[int, tuple[int, int, int]]:
+        """Per round: (answers so far, its players, players who have not answered it yet), in one trip.
+
+        Players of round N: the host and who joined (game_players), and who answered an earlier round."""
+        values, params = _values([(r.id, r.game_id, r.number) for r in rounds])
+        earlier = ("SELECT DISTINCT a.user_id FROM game_answers a JOIN game_rounds e ON e.id = a.round_id "
+                   "WHERE e.game_id = w.game_id AND e.number < w.number AND a.user_id NOT IN "
+                   "(SELECT user_id FROM game_players WHERE game_id = w.game_id)")
+        answered = "(SELECT user_id FROM game_answers WHERE round_id = w.round_id)"
+        rows = await self.store.db.execute_fetchall(
+            f"WITH w0(round_id, game_id, number) AS ({values}) SELECT w.round_id, "
+            "(SELECT COUNT(*) FROM game_answers WHERE round_id = w.round_id), "
+            f"(SELECT COUNT(*) FROM game_players WHERE game_id = w.game_id) + (SELECT COUNT(*) FROM ({earlier})), "
+            f"(SELECT COUNT(*) FROM game_players WHERE game_id = w.game_id AND user_id NOT IN {answered}) + "
+            f"(SELECT COUNT(*) FROM ({earlier}) AS e2 WHERE e2.user_id NOT IN {answered}) FROM w0 AS w", params)
+        return {int(r[0]): (int(r[1]), int(r[2]), int(r[3])) for r in rows}
 
     # ------------------------------------------------------------ standings, leaderboards, history
 
@@ -320,3 +338,39 @@ class GameStore:
         return [HistoryAnswer(r["game_id"], bool(r["practice"]), r["category"],
                               tuple(json.loads(r["factors"])), r["credit"], r["points"], r["answered_at"])
                 for r in rows]
+
+    # ------------------------------------------------------------ what players have been shown
+
+    async def mark_shown(self, what: str, round_id: int, channel_id: int, message_id: int) -> None:
+        await self.store.write(
+            "INSERT INTO posted_messages (kind, key, channel_id, message_id) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (kind, key) DO UPDATE SET channel_id = excluded.channel_id, "
+            "message_id = excluded.message_id", (what, str(round_id), channel_id, message_id))
+
+    async def shown(self, what: str, round_id: int) -> tuple[int, int] | None:
+        r = await self.store.fetchone(
+            "SELECT channel_id, message_id FROM posted_messages WHERE kind = ? AND key = ?", (what, str(round_id)))
+        return (int(r[0]), int(r[1])) if r else None
+
+    async def progress(self, game_id: int) -> Progress | None:
+        game = await self.game(game_id)
+        if game is None:
+            return None
+        latest = await self.latest_round(game_id)
+        message = await self.shown(ROUND_SHOWN, latest.id) if latest else None
+        revealed = latest is not None and await self.shown(REVEAL_SHOWN, latest.id) is not None
+        return Progress(game, latest, message, revealed)
+
+    async def lagging_game_ids(self, ended_since: float) -> list[int]:
+        """Channel games whose players have not seen everything yet: a round not posted, a reveal not shown,
+        or an open game between rounds. Ended games count only if they ended after `ended_since`."""
+        rows = await self.store.fetchall(
+            "SELECT g.id FROM games g JOIN game_rounds r ON r.game_id = g.id "
+            "WHERE g.practice = 0 AND (g.status = 'open' OR g.ended_at >= ?) "
+            "AND r.number = (SELECT MAX(number) FROM game_rounds WHERE game_id = g.id) AND ("
+            " (r.closed_at IS NULL AND NOT EXISTS (SELECT 1 FROM posted_messages "
+            "   WHERE kind = ? AND key = CAST(r.id AS TEXT))) OR "
+            " (r.closed_at IS NOT NULL AND (g.status = 'open' OR NOT EXISTS (SELECT 1 FROM posted_messages "
+            "   WHERE kind = ? AND key = CAST(r.id AS TEXT))))) ORDER BY g.id",
+            (ended_since, ROUND_SHOWN, REVEAL_SHOWN))
+        return [int(r[0]) for r in rows]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .game_store import AnswerRow, StandingRow
+from .errors import GameError
+from .game_store import AnswerRow, CloseReason, GameRow, GameStatus, RoundRow, StandingRow
 from .models import Scenario, ScenarioOption
 
 LETTERS = "ABCDEFGHIJ"
@@ -29,6 +30,7 @@ class RoundView:
     answer_count: int
     practice: bool
     speed_bonus: bool
+    closed: bool = False  # revealed (or stopped) since: never paint this view over its reveal
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +52,7 @@ class Reveal:
     number: int
     total: int
     practice: bool
-    reason: str  # time | all_answered | early | stopped
+    reason: CloseReason
     scenario: Scenario
     answer: ScenarioOption
     explanation: str
@@ -98,3 +100,31 @@ def bar_chart(reveal: Reveal, width: int = 10) -> list[str]:
         lines.append(f"{share.letter} {'█' * filled}{'░' * (width - filled)} "
                      f"{round(share.fraction * 100)}% ({share.count})")
     return lines
+
+
+def build_reveal(rnd: RoundRow, game: GameRow, answers: list[AnswerRow], standings: list[StandingRow], *,
+                 is_last: bool) -> Reveal:
+    """A closed round's reveal. is_last: no later round exists (so a game no longer open is over)."""
+    scenario = rnd.scenario
+    total = len(answers)
+    shares = tuple(
+        OptionShare(LETTERS[i], o.key, o.label, n := sum(a.option_key == o.key for a in answers),
+                    n / total if total else 0.0, scenario.credit(o.key))
+        for i, o in enumerate(scenario.options))
+    why_not = tuple((o, scenario.why_not.get(o.key, "")) for o in scenario.options if o.key != scenario.answer)
+    right = scenario.option(scenario.answer) or ScenarioOption(scenario.answer, scenario.answer)
+    results = tuple(sorted(answers, key=lambda a: (-a.points, a.answered_at)))
+    return Reveal(game.id, rnd.id, game.guild_id, game.channel_id, rnd.number, game.rounds, game.practice,
+                  rnd.close_reason or CloseReason.EARLY, scenario, right, scenario.explanation, why_not,
+                  scenario.factors, shares, results, tuple(standings), game.status is not GameStatus.OPEN and is_last)
+
+
+def option_by_key(scenario: Scenario, key: str) -> ScenarioOption:
+    """The option by key, or by its letter (A, B, ...) as shown to players."""
+    wanted = key.strip().lower()
+    by_key = [o for o in scenario.options if o.key.lower() == wanted]
+    by_letter = [o for i, o in enumerate(scenario.options) if LETTERS[i].lower() == wanted]
+    if by_key or by_letter:
+        return (by_key or by_letter)[0]  # a key wins over a letter, should an option's key be 'a'
+    choices = ", ".join(f"{LETTERS[i]} ({o.key})" for i, o in enumerate(scenario.options))
+    raise GameError(f"'{key}' is not one of this round's options: {choices}.")

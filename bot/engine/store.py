@@ -274,36 +274,23 @@ class Store:
             (guild_id, entry_id, user_id, int(helpful), asked.question if asked else None, now(),
              asked.id if asked else None))
 
-    # ------------------------------------------------------------ messages posted by an adapter
-
-    async def remember_message(self, kind: str, key: str, channel_id: int, message_id: int) -> None:
-        await self.write(
-            "INSERT INTO posted_messages (kind, key, channel_id, message_id) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (kind, key) DO UPDATE SET channel_id = excluded.channel_id, "
-            "message_id = excluded.message_id", (kind, key, channel_id, message_id))
-
-    async def posted_message(self, kind: str, key: str) -> tuple[int, int] | None:
-        row = await self.fetchone("SELECT channel_id, message_id FROM posted_messages WHERE kind = ? AND key = ?",
-                                  (kind, key))
-        return (int(row[0]), int(row[1])) if row else None
-
     # ------------------------------------------------------------ per-community settings
 
     async def settings(self, guild_id: int) -> dict[str, Any]:
         row = await self.fetchone("SELECT data FROM guild_settings WHERE guild_id = ?", (guild_id,))
         return json.loads(row[0]) if row else {}
 
+    async def any_answer_channels(self) -> bool:
+        """Whether any community set answer channels (the bot then needs the Message Content intent)."""
+        row = await self.fetchone(
+            "SELECT 1 FROM guild_settings WHERE json_array_length(json_extract(data, '$.answer_channels')) > 0")
+        return row is not None
+
     async def save_settings(self, guild_id: int, data: dict[str, Any]) -> None:
         await self.write(
             "INSERT INTO guild_settings (guild_id, data) VALUES (?, ?) "
             "ON CONFLICT (guild_id) DO UPDATE SET data = excluded.data",
             (guild_id, json.dumps(data, sort_keys=True)))
-
-    async def any_answer_channels(self) -> bool:
-        """Whether any community has answer channels (they need the privileged message-content intent)."""
-        row = await self.fetchone(
-            "SELECT 1 FROM guild_settings WHERE json_array_length(json_extract(data, '$.answer_channels')) > 0")
-        return row is not None
 
 
 class ConcurrentEdit(UserError):

@@ -15,7 +15,7 @@ from rich.text import Text
 EXAMPLE_QUESTIONS = (
     "Why does my child get OT at the clinic but not at school?",
     "Who decides whether a student gets OT at school?",
-    "Does school OT need a doctor's prescription?",
+    "Does school OT need a doctor's referral or prescription?",
 )
 
 _KINDS = {

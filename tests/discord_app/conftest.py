@@ -268,16 +268,38 @@ def answer_ids(message: dict[str, Any]) -> dict[str, str]:
     return {cid.rsplit(":", 1)[1]: cid for cid in custom_ids(message) if cid.startswith("otbot:ans:")}
 
 
+def round_title(message: dict[str, Any]) -> str:
+    return (message.get("embeds") or [{}])[0].get("title") or ""
+
+
+def round_id_of(message: dict[str, Any]) -> int:
+    return int(next(iter(answer_ids(message).values())).split(":")[2])
+
+
 async def settled(fake: FakeDiscord, bot: OtBot) -> None:
     """Wait until the scenario cog's background work (recovery, reveals, next rounds) is done."""
     cog = bot.get_cog("Scenarios")
-    await fake.wait_until(lambda: not cog._next_tasks, timeout=3, what="scenario background work")  # type: ignore
+    await fake.wait_until(lambda: not cog.driver.tasks, timeout=3, what="scenario background work")  # type: ignore
 
 
-async def start_game(fake: FakeDiscord, rounds: int = 2, seconds: int = 60) -> dict[str, Any]:
-    handle = await fake.slash("scenario play", channel_id=CHAN_GAME, user=HOST,
+async def reply(handle: InteractionHandle, timeout: float = 2.0) -> dict[str, Any]:
+    """What the person who acted finally sees: the completed "thinking" reply, or the first follow-up."""
+    body = await acked(handle, timeout)
+    if body["type"] == 5:
+        return await handle.wait_original(lambda m: not m["flags"] & 128, timeout)
+    if body["type"] == 6:
+        return (await handle.wait_followups(1, timeout))[0]
+    return body["data"]
+
+
+def private(message: dict[str, Any]) -> bool:
+    return bool(int(message.get("flags") or 0) & EPHEMERAL)
+
+
+async def start_game(fake: FakeDiscord, rounds: int = 2, seconds: int = 60, user: int = HOST) -> dict[str, Any]:
+    handle = await fake.slash("scenario play", channel_id=CHAN_GAME, user=user,
                               options={"rounds": rounds, "seconds": seconds})
-    body = await acked(handle)
-    assert body["type"] == 4 and not is_ephemeral(body), body
-    assert handle.original is not None
-    return handle.original
+    started = await reply(handle)
+    assert private(started) and "round 1" in started["content"], started
+    return await fake.wait_for_message(CHAN_GAME, lambda m: round_title(m).startswith(f"Round 1/{rounds}"),
+                                       since=handle.id, timeout=3)

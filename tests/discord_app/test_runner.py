@@ -70,3 +70,26 @@ async def test_sync_in_a_server_the_bot_is_not_in(fake: FakeDiscord, engine: Eng
                    body={"message": "Missing Access", "code": 50001})
     with fake.patch_discord(), pytest.raises(UserError, match=r"applications\.commands"):
         await runner.sync(engine, bot_settings(db_path), 123)
+
+
+@pytest.mark.parametrize("token", ["abc.def\nghi", "abc def.ghi", '"abc.def.ghi"'])
+async def test_a_token_that_cannot_be_one_is_refused_in_one_line(engine: Engine, db_path: Path, token: str) -> None:
+    with pytest.raises(UserError) as caught:
+        await runner.run(engine, bot_settings(db_path, token=token))
+    assert str(caught.value) == runner.BAD_TOKEN
+
+
+async def test_gateway_authentication_failure_explains_in_one_line(fake: FakeDiscord, engine: Engine,
+                                                                   db_path: Path) -> None:
+    fake.gateway.reject_identify = 4004
+    with fake.patch_discord(), pytest.raises(UserError) as caught:
+        await runner.run(engine, bot_settings(db_path, token="not.a-real.token"))
+    assert str(caught.value) == runner.BAD_TOKEN
+
+
+def test_cli_with_a_newline_in_the_token_prints_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("DISCORD_TOKEN", "abc.def\nghi")
+    code = main(["--env-file", str(tmp_path / "none.env"), "--db", str(tmp_path / "cli.db"), "run"])
+    err = capsys.readouterr().err
+    assert code == 1 and err.strip().count("\n") == 0 and "Discord rejected DISCORD_TOKEN" in err

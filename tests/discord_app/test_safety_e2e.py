@@ -198,9 +198,8 @@ async def test_slow_work_is_acknowledged_first_then_delivered(fake: FakeDiscord,
     assert answered["embeds"][0]["title"] and answered["flags"] & 128 == 0 and not answered["flags"] & 64
 
     started = await fake.slash("scenario play", channel_id=CHAN_GAME, user=HOST)
-    await acked(started)
-    round_message = started.original
-    assert round_message is not None
+    await acked(started)  # the round itself is posted to the channel
+    round_message = await fake.wait_for_message(CHAN_GAME, lambda m: bool(m["components"]), since=started.id)
     answer = next(c for c in custom_ids(round_message) if c.startswith("otbot:ans:"))
     click = await fake.click(round_message, answer, P1)
     assert (await acked(click)) == {"type": 5, "data": {"flags": EPHEMERAL}}
@@ -209,8 +208,7 @@ async def test_slow_work_is_acknowledged_first_then_delivered(fake: FakeDiscord,
 
     practice = await fake.slash("scenario practice", channel_id=CHAN_GAME, user=MEMBER)
     await acked(practice)
-    own = practice.original
-    assert own is not None
+    own = await practice.wait_original(lambda m: m["components"])
     first = next(c for c in custom_ids(own) if c.startswith("otbot:ans:"))
     clicked = await fake.click(own, first, MEMBER)
     assert (await acked(clicked))["type"] == 6  # deferred update: the practice message itself changes

@@ -6,7 +6,7 @@ import random
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from bot.discord_app.client import OtBot
 from bot.engine.app import Engine, open_engine
@@ -27,7 +27,10 @@ from .conftest import (
     acked,
     answer_ids,
     custom_ids,
-    is_ephemeral,
+    private,
+    reply,
+    round_id_of,
+    round_title,
     settled,
     start_game,
 )
@@ -44,14 +47,6 @@ class PreferPartial(random.Random):
         return next((s for s in seq if isinstance(s, Scenario) and s.partial), seq[0])
 
 
-def round_title(message: dict[str, Any]) -> str:
-    return (message.get("embeds") or [{}])[0].get("title") or ""
-
-
-def round_id_of(message: dict[str, Any]) -> int:
-    return int(next(iter(answer_ids(message).values())).split(":")[2])
-
-
 async def test_three_players_reveal_scores_and_next_round(fake: FakeDiscord, bot: OtBot, engine: Engine) -> None:
     engine.games.rng = PreferPartial()
     message = await start_game(fake)
@@ -65,13 +60,15 @@ async def test_three_players_reveal_scores_and_next_round(fake: FakeDiscord, bot
     assert set(buttons) == set(keys) and f"otbot:reveal:{round_id}" in custom_ids(message)
 
     for player, key in picks.items():
-        locked = await acked(await fake.click(message, buttons[key], player))
-        assert is_ephemeral(locked) and "Locked in" in locked["data"]["content"]
-    again = await acked(await fake.click(message, buttons[wrong[0]], P1))
-    assert is_ephemeral(again) and "already answered" in again["data"]["content"]
+        locked = await reply(await fake.click(message, buttons[key], player))
+        assert private(locked) and "Locked in" in locked["content"]
+    same = await reply(await fake.click(message, buttons[picks[P1]], P1))  # a repeated click: the same answer
+    assert private(same) and "Locked in" in same["content"]
+    again = await reply(await fake.click(message, buttons[wrong[0]], P1))
+    assert private(again) and "already answered" in again["content"]
 
-    not_host = await acked(await fake.click(message, f"otbot:reveal:{round_id}", P2))
-    assert is_ephemeral(not_host) and "Only the host" in not_host["data"]["content"]
+    not_host = await reply(await fake.click(message, f"otbot:reveal:{round_id}", P2))
+    assert private(not_host) and "Only the host" in not_host["content"]
     revealed = await acked(await fake.click(message, f"otbot:reveal:{round_id}", HOST))
     assert revealed == {"type": 6}  # acknowledged; the round message itself turns into the reveal
 
@@ -100,45 +97,49 @@ async def test_three_players_reveal_scores_and_next_round(fake: FakeDiscord, bot
 
 async def test_practice_round_reveal_and_next(fake: FakeDiscord, bot: OtBot, engine: Engine) -> None:
     handle = await fake.slash("scenario practice", channel_id=CHAN_GAME, user=MEMBER, options={"rounds": 2})
-    body = await acked(handle)
-    assert is_ephemeral(body) and body["data"]["embeds"][0]["title"].startswith("Round 1/2")
-    message = handle.original
-    assert message is not None
+    message = await reply(handle)
+    assert private(message) and message["embeds"][0]["title"].startswith("Round 1/2")
     round_id = round_id_of(message)
     scenario = (await engine.games.round_view(round_id)).scenario
 
-    other = await acked(await fake.click(message, answer_ids(message)[scenario.answer], P1))
-    assert is_ephemeral(other) and "practice" in other["data"]["content"]
+    other = await reply(await fake.click(message, answer_ids(message)[scenario.answer], P1))
+    assert private(other) and "practice" in other["content"]
 
     clicked = await acked(await fake.click(message, answer_ids(message)[scenario.answer], MEMBER))
-    assert clicked["type"] == 7  # the ephemeral message itself shows the reveal
-    shown = fake.messages[int(message["id"])]
-    assert shown["embeds"][0]["title"].startswith("Answer:")
+    assert clicked["type"] in (6, 7)  # the private message itself shows the reveal (now, or deferred)
+    shown = await fake.wait_until(lambda: fake.messages[int(message["id"])]["embeds"][0]["title"]
+                                  .startswith("Answer:") and fake.messages[int(message["id"])], what="the reveal")
     next_id = next(c for c in custom_ids(shown) if c.startswith("otbot:next:"))
 
+    stranger = await reply(await fake.click(shown, next_id, P1))  # someone else's Next button: refused
+    assert private(stranger) and "practice" in stranger["content"]
     moved = await acked(await fake.click(shown, next_id, MEMBER))
-    assert moved["type"] == 7
-    second = fake.messages[int(message["id"])]
-    assert second["embeds"][0]["title"].startswith("Round 2/2") and answer_ids(second)
+    assert moved["type"] in (6, 7)
+    second = await fake.wait_until(lambda: fake.messages[int(message["id"])]["embeds"][0]["title"]
+                                   .startswith("Round 2/2") and fake.messages[int(message["id"])], what="round 2")
+    assert answer_ids(second)
     stop = next(c for c in custom_ids(second) if c.startswith("otbot:stoppractice:"))
-    stopped = await acked(await fake.click(second, stop, MEMBER))
-    assert stopped["type"] == 7 and stopped["data"]["embeds"][0]["title"] == "Game stopped"
-    assert fake.messages[int(message["id"])]["components"] == []
+    await acked(await fake.click(second, stop, MEMBER))
+    stopped = await fake.wait_until(lambda: fake.messages[int(message["id"])]["embeds"][0]["title"]
+                                    == "Game stopped" and fake.messages[int(message["id"])], what="stopped")
+    assert stopped["components"] == []
     stats = await engine.games.stats(GUILD_A, str(MEMBER))
     assert stats.practice.rounds == 1 and stats.points == 0  # practice counts in stats, not for points
 
 
 async def test_practice_can_be_resumed_and_restarted(fake: FakeDiscord, bot: OtBot, engine: Engine) -> None:
-    first = await acked(await fake.slash("scenario practice", channel_id=CHAN_GAME, user=MEMBER))
-    again = await acked(await fake.slash("scenario practice", channel_id=CHAN_GAME, user=MEMBER))
-    assert again["data"]["embeds"][0]["title"] == first["data"]["embeds"][0]["title"]  # same open round
+    message = await reply(await fake.slash("scenario practice", channel_id=CHAN_GAME, user=MEMBER))
+    again = await reply(await fake.slash("scenario practice", channel_id=CHAN_GAME, user=MEMBER))
+    assert again["embeds"][0]["title"] == message["embeds"][0]["title"]  # same open round
 
-    message = fake.messages[int(next(iter(fake.interactions.values())).original_id or 0)]
     scenario = (await engine.games.round_view(round_id_of(message))).scenario
-    await acked(await fake.click(message, answer_ids(message)[scenario.answer], MEMBER))
+    answered = await fake.click(message, answer_ids(message)[scenario.answer], MEMBER)
+    await acked(answered)
+    await fake.wait_until(lambda: fake.messages[int(message["id"])]["embeds"][0]["title"].startswith("Answer:"),
+                          what="the practice reveal")
     # Between rounds (the Next button dismissed): a new /scenario practice starts over instead of refusing.
-    restarted = await acked(await fake.slash("scenario practice", channel_id=CHAN_GAME, user=MEMBER))
-    assert restarted["data"]["embeds"][0]["title"].startswith("Round 1/"), restarted
+    restarted = await reply(await fake.slash("scenario practice", channel_id=CHAN_GAME, user=MEMBER))
+    assert restarted["embeds"][0]["title"].startswith("Round 1/"), restarted
 
 
 async def test_restart_keeps_old_round_buttons_and_reveals_overdue_rounds(
@@ -151,8 +152,8 @@ async def test_restart_keeps_old_round_buttons_and_reveals_overdue_rounds(
 
     async with open_engine(KNOWLEDGE_DIR, SCENARIOS_DIR, db_path) as second_engine, \
             start_bot(engine_=second_engine) as second:
-        late = await acked(await fake.click(message, answer_ids(message)[keys[1]], P2))
-        assert is_ephemeral(late) and "Locked in" in late["data"]["content"]
+        late = await reply(await fake.click(message, answer_ids(message)[keys[1]], P2))
+        assert private(late) and "Locked in" in late["content"]
         answers = await second_engine.games.db.answers(round_id)
         assert {a.user_id: a.option_key for a in answers} == {str(P1): keys[0], str(P2): keys[1]}
         await settled(fake, second)
@@ -174,23 +175,26 @@ async def test_restart_keeps_old_round_buttons_and_reveals_overdue_rounds(
 
 
 async def test_stop_without_a_game_says_so(fake: FakeDiscord, bot: OtBot) -> None:
-    body = await acked(await fake.slash("scenario stop", channel_id=CHAN_GAME, user=HOST))
-    assert is_ephemeral(body) and body["data"]["content"] == "There is no game running in this channel."
+    body = await reply(await fake.slash("scenario stop", channel_id=CHAN_GAME, user=HOST))
+    assert private(body) and body["content"] == "There is no game running in this channel."
 
 
 async def test_stop_a_running_game_posts_standings(fake: FakeDiscord, bot: OtBot, engine: Engine) -> None:
     message = await start_game(fake, rounds=3)
-    busy = await acked(await fake.slash("scenario play", channel_id=CHAN_GAME, user=P2))
-    assert is_ephemeral(busy) and "already running" in busy["data"]["content"]
+    busy = await reply(await fake.slash("scenario play", channel_id=CHAN_GAME, user=P2))
+    assert private(busy) and "already running" in busy["content"] and "/scenario stop" in busy["content"]
     key = next(iter(answer_ids(message)))
-    await acked(await fake.click(message, answer_ids(message)[key], P1))
-    refused = await acked(await fake.slash("scenario stop", channel_id=CHAN_GAME, user=P1))
-    assert is_ephemeral(refused) and "Only the host" in refused["data"]["content"]
-    stopped = await acked(await fake.slash("scenario stop", channel_id=CHAN_GAME, user=HOST))
-    assert stopped["data"]["embeds"][0]["title"] == "Game stopped"
+    await reply(await fake.click(message, answer_ids(message)[key], P1))
+    refused = await reply(await fake.slash("scenario stop", channel_id=CHAN_GAME, user=P1))
+    assert private(refused) and "Only the host" in refused["content"]
+    stopped = await reply(await fake.slash("scenario stop", channel_id=CHAN_GAME, user=HOST))
+    assert private(stopped) and "stopped" in stopped["content"]
+    standings = await fake.wait_for_message(CHAN_GAME, lambda m: bool(m["embeds"])
+                                            and m["embeds"][0]["title"] == "Game stopped")
+    assert "pia" in standings["embeds"][0]["fields"][0]["value"]
     await fake.wait_until(lambda: len(fake.messages[int(message["id"])]["embeds"]) == 2, what="reveal on stop")
-    board = await acked(await fake.slash("scenario leaderboard", channel_id=CHAN_GAME, user=P1,
-                                           options={"period": "all"}))
-    assert "pia" in board["data"]["embeds"][0]["description"]
-    stats = await acked(await fake.slash("scenario stats", channel_id=CHAN_GAME, user=P1))
-    assert is_ephemeral(stats) and "1** rounds" in stats["data"]["embeds"][0]["description"]
+    board = await reply(await fake.slash("scenario leaderboard", channel_id=CHAN_GAME, user=P1,
+                                         options={"period": "all"}))
+    assert "pia" in board["embeds"][0]["description"]
+    stats = await reply(await fake.slash("scenario stats", channel_id=CHAN_GAME, user=P1))
+    assert private(stats) and "1** rounds" in stats["embeds"][0]["description"]

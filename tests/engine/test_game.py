@@ -8,7 +8,7 @@ import random
 import pytest
 
 from bot.engine.errors import GameError
-from bot.engine.game import AnswerReceipt, Games, Reveal, RoundView, bar_chart
+from bot.engine.game import AnswerReceipt, CloseReason, Games, GameStatus, Reveal, RoundView, bar_chart
 from bot.engine.models import DEFAULT_OPTIONS, Scenario, Source
 from bot.engine.store import Store
 
@@ -129,8 +129,11 @@ async def test_many_players_answer_at_once_one_answer_each_exact_scores(games: G
     outcomes = await asyncio.gather(*twice, return_exceptions=True)
     accepted = [o for o in outcomes if not isinstance(o, BaseException)]
     refused = [o for o in outcomes if isinstance(o, GameError)]
-    assert len(accepted) == 40 and len(refused) == 40
-    assert sorted(r.answers_so_far for r in accepted) == list(range(1, 41))
+    # the ten players whose first pick was "school" clicked the same answer twice: the same receipt again
+    assert len(accepted) == 50 and len(refused) == 30
+    assert all("already answered" in str(r) for r in refused)
+    assert {(r.user_id, r.option_key) for r in accepted} == set(zip(players, keys, strict=True))
+    assert max(r.answers_so_far for r in accepted) == 40
     reveal = await games.reveal(view.round_id, "host")
     assert [(s.key, s.count) for s in reveal.shares] == [("school", 10), ("clinic", 10), ("both", 10),
                                                           ("none", 10)]
@@ -152,9 +155,9 @@ async def test_time_up_closes_the_round_once_and_refuses_late_answers(games: Gam
     clock.now = T0 + 20
     with pytest.raises(GameError, match="Time is up for this round"):
         await games.answer(view.round_id, "p2", "Sam", "school")  # the timer has not fired yet
-    reveals = await games.tick()
+    reveals = await games.close_due_rounds()
     assert len(reveals) == 1 and reveals[0].reason == "time" and not reveals[0].game_over
-    assert await games.tick() == []
+    assert await games.close_due_rounds() == []
     with pytest.raises(GameError, match="Time is up for this round"):
         await games.answer(view.round_id, "p2", "Sam", "school")
     assert [r.user_id for r in reveals[0].results] == ["p1"]
@@ -368,3 +371,48 @@ async def test_solo_practice(games: Games, clock: FakeClock) -> None:
         await games.start(GUILD, CHANNEL, "solo", "Solo", practice=True)
     done = await games.answer(second.round_id, "solo", "Solo", "clinic")
     assert done.reveal is not None and done.reveal.game_over
+
+
+async def test_the_same_click_twice_is_the_same_answer_recorded_once(games: Games) -> None:
+    view = await start(games, rounds=2)
+    first = await games.answer(view.round_id, "p1", "P1", "school")
+    again = await games.answer(view.round_id, "p1", "P1", "school")  # a retry after a failed acknowledgement
+    assert (again.option_key, again.answers_so_far) == (first.option_key, 1)
+    assert len(await games.db.answers(view.round_id)) == 1
+    with pytest.raises(GameError, match="already answered"):
+        await games.answer(view.round_id, "p1", "P1", "clinic")
+
+
+async def test_play_takes_over_a_channel_whose_game_made_no_progress(games: Games) -> None:
+    clock = games.clock
+    stuck = await start(games, rounds=3)
+    with pytest.raises(GameError, match="/scenario stop"):
+        await start(games)  # a healthy game is not taken over
+    games.clock = lambda: clock() + stuck.seconds + 61
+    fresh = await start(games)
+    assert fresh.game_id != stuck.game_id
+    assert (await games.db.game(stuck.game_id)).status is GameStatus.STOPPED
+    assert (await games.db.round(stuck.round_id)).close_reason is CloseReason.STOPPED
+
+
+async def test_only_the_player_moves_a_practice_on(games: Games) -> None:
+    view = await games.start(1, 10, "me", "Me", rounds=2, practice=True)
+    await games.answer(view.round_id, "me", "Me", view.scenario.answer)
+    with pytest.raises(GameError, match="practice"):
+        await games.next_round(view.game_id, by_user_id="someone else")
+    assert (await games.next_round(view.game_id, by_user_id="me")).number == 2
+
+
+async def test_lagging_games_until_shown_and_abandon_gives_up(games: Games) -> None:
+    view = await start(games, rounds=2)
+    assert await games.lagging_games() == [view.game_id]  # round 1 never posted
+    await games.round_shown(view.round_id, view.channel_id, 555)
+    assert await games.lagging_games() == []
+    await games.reveal(view.round_id, "host")
+    assert await games.lagging_games() == [view.game_id]  # reveal not shown yet
+    await games.reveal_shown(view.round_id, view.channel_id, 555)
+    assert await games.lagging_games() == [view.game_id]  # open, between rounds: the next round is due
+    await games.abandon(view.game_id)
+    assert await games.lagging_games() == []
+    assert (await games.db.game(view.game_id)).status is GameStatus.STOPPED
+

@@ -74,7 +74,7 @@ async def test_recover_resumes_a_round_with_time_left(db: Path) -> None:
         assert await games.current(GUILD, CHANNEL) == view
         await games.answer(round_id, "p3", "Kim", answer)  # play goes on
         clock.now = T0 + 72
-        [reveal] = await games.tick()
+        [reveal] = await games.close_due_rounds()
     assert {r.user_id: r.points for r in reveal.results} == {"p1": 120, "p2": 100, "p3": 100}
     # a tie on points goes to more correct answers, then to fewer rounds played
     assert [(r.user_id, r.points) for r in reveal.standings] == [("p1", 220), ("p3", 100), ("p2", 100)]

@@ -165,7 +165,7 @@ def test_invalid_utf8_on_stdin_costs_a_character_not_the_batch(tmp_path: Path, l
     assert batch.returncode == 0, batch.stderr
     lines = [json.loads(line) for line in batch.stdout.splitlines()]
     assert len(lines) == 4 and "\ufffd" in lines[1]["question"]
-    assert lines[0]["answered"] and lines[3]["answered"]
+    assert [lines[0]["question"], lines[3]["question"]] == ["what is school ot", "what is an iep"]
     chatted = otbot("chat", stdin=questions, env=env, cwd=tmp_path)
     assert chatted.returncode == 0 and "Traceback" not in chatted.stderr
     assert "Goodbye." in chatted.stdout

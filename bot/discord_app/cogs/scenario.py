@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import logging
 import re
-from collections.abc import Coroutine
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
@@ -18,19 +16,15 @@ from ...engine.game import LETTERS, Reveal, RoundView
 from ...engine.models import CATEGORIES
 from .. import custom_ids, limits
 from ..buttons import PersistentButton
+from ..delivery import NotDelivered, Refused, acknowledge, deliver, in_time, replace, reply
+from ..game_driver import NO_PINGS, GameDriver
 from ..game_render import leaderboard_embed, reveal_embed, round_embed, stats_embed, stopped_embed
 from ..permissions import is_moderator, require_guild
-from ..respond import in_time, send, update
 
 if TYPE_CHECKING:
     from ..client import OtBot
 
 log = logging.getLogger(__name__)
-ROUND_MESSAGE = "round"
-COUNT_EVERY = 3.0  # seconds between live answer-count edits of one round (Discord allows 5 edits / 5 s)
-MAX_REMEMBERED = 5000
-# discord.py sends the client's "no pings" setting with an edit only when it changes the content: say it anyway.
-NO_PINGS = discord.AllowedMentions.none()
 
 
 def round_buttons(view: RoundView) -> discord.ui.View:
@@ -54,21 +48,23 @@ class AnswerButton(PersistentButton, template=custom_ids.ANSWER):
         return cls(int(match["round"]), match["key"], label or "?")
 
     async def clicked(self, interaction: discord.Interaction[OtBot]) -> None:
+        # Acknowledged within ACK_WAIT whatever the database does; the game moves on from the database state,
+        # whether or not the acknowledgement got through.
         bot = interaction.client
-        cog: Scenarios = bot.get_cog("Scenarios")  # type: ignore[assignment]
         private = bool(interaction.message and interaction.message.flags.ephemeral)  # a practice round
-        receipt = await in_time(interaction, bot.engine.games.answer(self.round_id, str(interaction.user.id),
-                                                                     interaction.user.display_name, self.key),
-                                ephemeral=True, edits_message=private)
+        receipt = await in_time(interaction, bot.engine.games.answer(
+            self.round_id, str(interaction.user.id), interaction.user.display_name, self.key),
+            ephemeral=True, edits_message=private)
         if receipt.reveal and receipt.reveal.practice:
-            await update(interaction, embeds=[reveal_embed(receipt.reveal)], view=practice_next_view(receipt.reveal))
+            await replace(interaction, embeds=[reveal_embed(receipt.reveal)], view=practice_next_view(receipt.reveal))
             return
-        await send(interaction, f"🔒 Locked in: **{limits.shorten(receipt.option_label, 200)}**. "
-                                f"{receipt.answers_so_far} answer(s) so far.", ephemeral=True)
+        driver = _driver(bot)
         if receipt.reveal:
-            await cog.post_reveal(receipt.reveal)
+            driver.kick(receipt.reveal.game_id)
         else:
-            cog.dirty.add(self.round_id)
+            driver.dirty.add(self.round_id)
+        await reply(interaction, f"🔒 Locked in: **{limits.shorten(receipt.option_label, 200)}**. "
+                                f"{receipt.answers_so_far} answer(s) so far.", ephemeral=True)
 
 
 class RevealButton(PersistentButton, template=custom_ids.REVEAL):
@@ -88,9 +84,8 @@ class RevealButton(PersistentButton, template=custom_ids.REVEAL):
                                                  await is_moderator(interaction))
 
         reveal = await in_time(interaction, reveal_round(), edits_message=True)
-        if not interaction.response.is_done():
-            await interaction.response.defer()  # the round message itself changes into the reveal
-        await bot.get_cog("Scenarios").post_reveal(reveal)  # type: ignore[union-attr]
+        _driver(bot).kick(reveal.game_id)
+        await acknowledge(interaction, edits_message=True)  # the round message itself changes into the reveal
 
 
 class NextPracticeButton(PersistentButton, template=custom_ids.NEXT_PRACTICE):
@@ -105,12 +100,13 @@ class NextPracticeButton(PersistentButton, template=custom_ids.NEXT_PRACTICE):
 
     async def clicked(self, interaction: discord.Interaction[OtBot]) -> None:
         bot = interaction.client
-        view = await in_time(interaction, bot.engine.games.next_round(self.game_id), edits_message=True)
+        view = await in_time(interaction, bot.engine.games.next_round(self.game_id, str(interaction.user.id)),
+                             edits_message=True)
         if view is None:
-            await update(interaction, content="Practice finished. `/scenario stats` shows how you did.",
-                         embeds=[], view=None)
+            await replace(interaction, content="Practice finished. `/scenario stats` shows how you did.",
+                          embeds=[], view=None)
             return
-        await update(interaction, embeds=[round_embed(view)], view=round_buttons(view))
+        await replace(interaction, embeds=[round_embed(view)], view=round_buttons(view))
 
 
 class StopPracticeButton(PersistentButton, template=custom_ids.STOP_PRACTICE):
@@ -126,7 +122,12 @@ class StopPracticeButton(PersistentButton, template=custom_ids.STOP_PRACTICE):
         standings = await in_time(interaction, bot.engine.games.stop(
             require_guild(interaction), interaction.channel_id or 0, str(interaction.user.id), practice=True),
             edits_message=True)
-        await update(interaction, embeds=[stopped_embed(standings)], view=None)
+        await replace(interaction, embeds=[stopped_embed(standings)], view=None)
+
+
+def _driver(bot: OtBot) -> GameDriver:
+    cog: Scenarios = bot.get_cog("Scenarios")  # type: ignore[assignment]
+    return cog.driver
 
 
 def practice_next_view(reveal: Reveal) -> discord.ui.View | None:
@@ -145,176 +146,71 @@ class Scenarios(commands.GroupCog, group_name="scenario", group_description="Sho
     def __init__(self, bot: OtBot) -> None:
         self.bot = bot
         self.games = bot.engine.games
-        self.dirty: set[int] = set()  # rounds whose live answer count changed since it was last shown
-        self._next_tasks: set[asyncio.Task[None]] = set()  # background work: reveals, next rounds, recovery
-        self._round_locks: dict[int, asyncio.Lock] = {}  # one edit of a round message at a time
-        self._revealed: dict[int, None] = {}  # rounds whose message shows the reveal (insertion-ordered, capped)
-        self._last_refresh: dict[int, float] = {}
-        self._advancing: set[int] = set()  # games whose next round is being opened and posted
+        self.driver = GameDriver(bot, round_buttons)
 
     async def cog_load(self) -> None:
         if self.bot.serve:
-            self._spawn(self._recover())
+            self.driver.spawn(self._recover())
 
     async def cog_unload(self) -> None:
         self.ticker.cancel()
-        for task in list(self._next_tasks):
-            task.cancel()
-
-    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.ensure_future(coro)
-        self._next_tasks.add(task)
-        task.add_done_callback(self._task_done)
-
-    def _task_done(self, task: asyncio.Task[None]) -> None:
-        self._next_tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("scenario background task failed", exc_info=task.exception())
-
-    def _lock(self, round_id: int) -> asyncio.Lock:
-        return self._round_locks.setdefault(round_id, asyncio.Lock())
+        self.driver.cancel()
 
     async def _recover(self) -> None:
-        """After a restart: reveal what ran out while down, post rounds never posted, continue the rest.
-
-        The timer starts only afterwards, so that it cannot reveal the same rounds a second way meanwhile.
-        """
+        """After a restart: catch every game up; the timer starts only afterwards, so that it cannot reveal
+        the same rounds a second way meanwhile."""
         await self.bot.wait_until_ready()
         try:
-            recovery = await self.games.recover()
-            for reveal in recovery.revealed:
-                await self.post_reveal(reveal)
-            for view in recovery.resumed:  # opened just before a crash, before its message went out
-                if not view.practice and await self._message(view.round_id) is None:
-                    await self.post_round(view)
-            for game_id in recovery.waiting:
-                self._spawn(self._next_round(game_id, 0))
-            log.info("recovered games: %d running, %d revealed, %d between rounds",
-                     len(recovery.resumed), len(recovery.revealed), len(recovery.waiting))
+            await self.driver.recover()
         finally:
             if not self.ticker.is_running():
                 self.ticker.start()
 
     @tasks.loop(seconds=1.0)
     async def ticker(self) -> None:
-        """Reveal rounds whose time is up; show new answer counts (at most every few seconds per round)."""
-        try:
-            for reveal in await self.games.close_due_rounds():
-                self._spawn(self.post_reveal(reveal))
-        except Exception:  # one bad round must not stop every game's timer
-            log.exception("scenario ticker failed")
-        now = asyncio.get_running_loop().time()
-        for round_id in [r for r in self.dirty if now - self._last_refresh.get(r, -COUNT_EVERY) >= COUNT_EVERY]:
-            self.dirty.discard(round_id)
-            self._last_refresh[round_id] = now
-            self._spawn(self._refresh_count(round_id))  # concurrently: a rate-limited channel delays only itself
-
-    def _channel(self, channel_id: int, guild_id: int | None = None) -> discord.PartialMessageable:
-        # with the server known, its messages can open threads
-        return self.bot.get_partial_messageable(channel_id, guild_id=guild_id)
-
-    async def _message(self, round_id: int, guild_id: int | None = None) -> discord.PartialMessage | None:
-        posted = await self.bot.engine.posted_messages.find(ROUND_MESSAGE, str(round_id))
-        if posted is None:
-            return None
-        return self._channel(posted[0], guild_id).get_partial_message(posted[1])
-
-    async def _refresh_count(self, round_id: int) -> None:
-        async with self._lock(round_id):
-            if round_id in self._revealed:  # never paint the open round back over its reveal
-                return
-            message = await self._message(round_id)
-            view = await self.games.round_view(round_id)
-            if message is not None and not view.practice:
-                try:
-                    await message.edit(embed=round_embed(view), allowed_mentions=NO_PINGS)
-                except discord.HTTPException:
-                    log.warning("could not update the answer count of round %s", round_id)
-
-    def _mark_revealed(self, round_id: int) -> None:
-        self.dirty.discard(round_id)
-        self._last_refresh.pop(round_id, None)
-        self._revealed[round_id] = None
-        while len(self._revealed) > MAX_REMEMBERED:
-            oldest = next(iter(self._revealed))
-            del self._revealed[oldest]
-            self._round_locks.pop(oldest, None)
-
-    async def post_reveal(self, reveal: Reveal) -> None:
-        if reveal.practice:
-            return  # the player's own click shows it
-        message = None
-        async with self._lock(reveal.round_id):
-            self._mark_revealed(reveal.round_id)
-            message = await self._message(reveal.round_id, reveal.guild_id)
-            embeds = [reveal_embed(reveal)]
-            try:
-                if message is not None:
-                    round_view = await self.games.round_view(reveal.round_id)
-                    await message.edit(embeds=limits.fit_embeds([round_embed(round_view), *embeds]), view=None,
-                                       allowed_mentions=NO_PINGS)
-                else:
-                    message = await self._channel(reveal.channel_id, reveal.guild_id).send(embeds=embeds)
-            except discord.HTTPException:
-                log.exception("could not post the reveal of round %s", reveal.round_id)
-                message = None
-        settings = await self.bot.engine.communities.get(reveal.guild_id)
-        if settings.threads and message is not None:
-            try:
-                await message.create_thread(name=limits.shorten(f"Discuss: {reveal.scenario.title}", 100))
-            except (discord.HTTPException, ValueError):
-                log.warning("could not open a discussion thread for round %s", reveal.round_id)
-        if not reveal.game_over:
-            self._spawn(self._next_round(reveal.game_id, self.bot.round_pause))
-
-    async def _next_round(self, game_id: int, pause: float) -> None:
-        if game_id in self._advancing:  # a reveal and a restart may both try to move a game on
-            return
-        self._advancing.add(game_id)
-        try:
-            await asyncio.sleep(pause)
-            view = await self.games.next_round(game_id)
-            if view is not None and await self._message(view.round_id) is None:
-                await self.post_round(view)
-        finally:
-            self._advancing.discard(game_id)
-
-    async def post_round(self, view: RoundView) -> None:
-        message = await self._channel(view.channel_id, view.guild_id).send(
-            embed=round_embed(view), view=round_buttons(view))
-        await self.bot.engine.posted_messages.remember(ROUND_MESSAGE, str(view.round_id), view.channel_id, message.id)
+        await self.driver.tick()
 
     @app_commands.command(name="play", description="Start a scenario game in this channel")
     @app_commands.describe(category="Only scenarios of this kind", difficulty="Only this difficulty",
                            rounds="Number of rounds (1-10, default 5)", seconds="Seconds per round (10-300)",
                            speed_bonus="Give a small bonus for fast correct answers (off by default)")
     @app_commands.choices(category=CATEGORY_CHOICES, difficulty=DIFFICULTY_CHOICES)
-    async def play(self, interaction: discord.Interaction[OtBot], category: str | None = None,
+    async def play(self, interaction: discord.Interaction, category: str | None = None,
                    difficulty: int | None = None, rounds: app_commands.Range[int, 1, 10] = 5,
                    seconds: app_commands.Range[int, 10, 300] | None = None, speed_bonus: bool = False) -> None:
         guild_id = require_guild(interaction)
-        settings = await self.bot.engine.communities.get(guild_id)
-        view = await self.games.start(guild_id, interaction.channel_id or 0, str(interaction.user.id),
-                                      interaction.user.display_name, category=category, difficulty=difficulty,
-                                      rounds=rounds, seconds=seconds or settings.round_seconds,
-                                      speed_bonus=speed_bonus)
-        response = await interaction.response.send_message(embed=round_embed(view), view=round_buttons(view))
-        message_id = response.message_id or (await interaction.original_response()).id
-        await self.bot.engine.posted_messages.remember(ROUND_MESSAGE, str(view.round_id), view.channel_id, message_id)
+
+        async def start() -> RoundView:
+            settings = await self.bot.engine.communities.get(guild_id)
+            return await self.games.start(guild_id, interaction.channel_id or 0, str(interaction.user.id),
+                                          interaction.user.display_name, category=category, difficulty=difficulty,
+                                          rounds=rounds, seconds=seconds or settings.round_seconds,
+                                          speed_bonus=speed_bonus)
+
+        view = await in_time(interaction, start(), ephemeral=True)  # errors stay private
+        self.driver.kick(view.game_id)  # the driver posts the round to the channel
+        await reply(interaction, f"🎲 Game on: round 1 of {view.total} is posted in this channel.", ephemeral=True)
 
     @app_commands.command(name="stop", description="Stop the game in this channel (host or moderator)")
     async def stop(self, interaction: discord.Interaction[OtBot]) -> None:
+        await acknowledge(interaction, ephemeral=True)  # before is_moderator, which may read the database
         standings = await self.games.stop(require_guild(interaction), interaction.channel_id or 0,
                                           str(interaction.user.id), await is_moderator(interaction))
-        await interaction.response.send_message(embed=stopped_embed(standings))
-        if standings.reveal:
-            await self.post_reveal(standings.reveal)
+        self.driver.kick(standings.game_id)  # the open round's reveal
+        channel = self.bot.get_partial_messageable(standings.channel_id, guild_id=standings.guild_id)
+        try:
+            await deliver(lambda: channel.send(embed=stopped_embed(standings), allowed_mentions=NO_PINGS),
+                          f"posting the standings of game {standings.game_id}")
+        except (Refused, NotDelivered) as exc:
+            log.warning("could not post the final standings: %s", exc)
+        await reply(interaction, "⏹️ Game stopped; the final standings are posted in this channel.", ephemeral=True)
 
     @app_commands.command(name="practice", description="Practise alone: only you see it, no timer")
     @app_commands.choices(category=CATEGORY_CHOICES, difficulty=DIFFICULTY_CHOICES)
-    async def practice(self, interaction: discord.Interaction[OtBot], category: str | None = None,
+    async def practice(self, interaction: discord.Interaction, category: str | None = None,
                        difficulty: int | None = None, rounds: app_commands.Range[int, 1, 10] = 5) -> None:
         guild_id, channel_id = require_guild(interaction), interaction.channel_id or 0
+        await acknowledge(interaction, ephemeral=True)
         user = str(interaction.user.id)
         note = None
         view = await self.games.current(guild_id, channel_id, practice_for=user)
@@ -333,22 +229,24 @@ class Scenarios(commands.GroupCog, group_name="scenario", group_description="Sho
                 except GameError:
                     raise refused from None
                 view = await start()
-        await interaction.response.send_message(note, embed=round_embed(view), view=round_buttons(view),
-                                                ephemeral=True)
+        await reply(interaction, note, embed=round_embed(view), view=round_buttons(view), ephemeral=True)
 
     @app_commands.command(name="leaderboard", description="Top players in this server")
     @app_commands.choices(period=[app_commands.Choice(name="this week", value="week"),
                                   app_commands.Choice(name="all time", value="all")])
-    async def leaderboard(self, interaction: discord.Interaction[OtBot], period: str = "week") -> None:
-        board = await self.games.leaderboard(require_guild(interaction), period)
-        await interaction.response.send_message(embed=leaderboard_embed(board))
+    async def leaderboard(self, interaction: discord.Interaction, period: str = "week") -> None:
+        guild_id = require_guild(interaction)
+        await acknowledge(interaction)
+        board = await self.games.leaderboard(guild_id, period)
+        await reply(interaction, embed=leaderboard_embed(board))
 
     @app_commands.command(name="stats", description="Your scenario stats, or another member's")
-    async def stats(self, interaction: discord.Interaction[OtBot], member: discord.Member | None = None) -> None:
+    async def stats(self, interaction: discord.Interaction, member: discord.Member | None = None) -> None:
         who = member or interaction.user
-        stats = await self.games.stats(require_guild(interaction), str(who.id))
-        await interaction.response.send_message(embed=stats_embed(who.display_name, stats),
-                                                ephemeral=member is None)
+        guild_id = require_guild(interaction)
+        await acknowledge(interaction, ephemeral=member is None)
+        stats = await self.games.stats(guild_id, str(who.id))
+        await reply(interaction, embed=stats_embed(who.display_name, stats), ephemeral=member is None)
 
 
 async def setup(bot: OtBot) -> None:

@@ -34,6 +34,7 @@ class Gateway:
         self.connections: list[Connection] = []
         self.received: list[JSON] = []  # every frame the bot sent (IDENTIFY carries intents)
         self.sent: list[JSON] = []  # every frame the fake sent
+        self.reject_identify: int | None = None  # close code for IDENTIFY, e.g. 4004 (authentication failed)
 
     @property
     def identify(self) -> JSON | None:
@@ -63,6 +64,8 @@ class Gateway:
         op, d = frame.get("op"), frame.get("d")
         if op == 1:  # heartbeat
             await self._send(conn, {"op": 11})
+        elif op == 2 and self.reject_identify is not None:
+            await conn.ws.close(code=self.reject_identify)
         elif op == 2:  # identify
             await self._ready(conn, d or {})
         elif op == 6:  # resume: accept it, nothing is replayed

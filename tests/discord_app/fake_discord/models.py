@@ -36,6 +36,17 @@ class FailRule:
     retry_after: float = 0.01
     is_global: bool = False
     body: JSON | None = None
+    via: bool = True  # a 429 without Via is Cloudflare's: discord.py does not retry it
+
+    def headers(self) -> dict[str, str]:
+        headers = {"Retry-After": str(self.retry_after)}
+        if self.via:
+            headers["Via"] = "1.1 google"
+        if self.status == 429:
+            headers["X-RateLimit-Scope"] = "global" if self.is_global else "user"
+            if self.is_global:
+                headers["X-RateLimit-Global"] = "true"
+        return headers
 
     def payload(self) -> JSON:
         data = self.body or {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -83,14 +84,12 @@ class RestAPI:
         body, files = await read_body(request)
         req = RecordedRequest(request.method, path, dict(request.query), body, files)
         fake.requests.append(req)
+        if fake.latency:
+            await asyncio.sleep(fake.latency)
         headers: dict[str, str] | None = None
         rule = fake.take_fail_rule(request.method, path)
         if rule is not None:
-            status, data = rule.status, rule.payload()
-            headers = {
-                "Via": "1.1 google",
-                "Retry-After": str(rule.retry_after),
-            }  # discord.py needs Via on 429
+            status, data, headers = rule.status, rule.payload(), rule.headers()
         else:
             status, data = await self._route(req)
         req.status, req.response = status, data

@@ -11,8 +11,9 @@ from typing import Any, TypeVar
 
 import yarl
 
+from .faults import FaultInjection
 from .gateway import Gateway
-from .models import FailRule, InteractionHandle, RecordedRequest
+from .models import InteractionHandle, RecordedRequest
 from .payloads import (
     DEFAULT_EVERYONE_PERMISSIONS,
     JSON,
@@ -33,10 +34,11 @@ def strip_user(mem: JSON) -> JSON:
     return {k: v for k, v in mem.items() if k != "user"}
 
 
-class FakeState:
+class FakeState(FaultInjection):
     """Stores and bookkeeping; FakeDiscord (server.py) adds the server lifecycle and the driving API."""
 
     def __init__(self, *, app_id: int = 900000000000000001, bot_name: str = "otbot") -> None:
+        super().__init__()
         self.app_id = app_id
         self.bot_user = user(app_id, bot_name, bot=True)  # bot user id == application id, as on Discord
         self.owner = user(900000000000000002, "owner")
@@ -52,7 +54,6 @@ class FakeState:
         self.unknown_routes: list[RecordedRequest] = []
         self.errors: list[BaseException] = []  # crashes inside the fake's handlers
         self.rejected: list[tuple[RecordedRequest, list[str]]] = []  # 400s for bodies over Discord's limits
-        self.fail_rules: list[FailRule] = []
         self.gateway = Gateway(self)
         self.rest = RestAPI(self)
         self._changed = asyncio.Event()
@@ -141,32 +142,6 @@ class FakeState:
             for r in self.requests
             if (method is None or r.method == method) and (rx is None or rx.fullmatch(r.path))
         ]
-
-    def fail_next(
-        self,
-        method: str,
-        path: str,
-        *,
-        status: int = 429,
-        count: int = 1,
-        retry_after: float = 0.01,
-        is_global: bool = False,
-        body: JSON | None = None,
-    ) -> FailRule:
-        """Answer the next `count` requests matching (method, path regex) with `status` (429 by default).
-
-        Avoid 5xx: discord.py retries those after sleeping 1 s, 3 s, 5 s, ...
-        """
-        rule = FailRule(method, re.compile(path), status, count, retry_after, is_global, body)
-        self.fail_rules.append(rule)
-        return rule
-
-    def take_fail_rule(self, method: str, path: str) -> FailRule | None:
-        for rule in self.fail_rules:
-            if rule.matches(method, path):
-                rule.count -= 1
-                return rule
-        return None
 
     # -- state ----------------------------------------------------------------------------------------
     async def add_guild(
