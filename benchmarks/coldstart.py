@@ -48,8 +48,9 @@ kb = KnowledgeBase(knowledge)
 t3 = time.perf_counter()
 reply = asyncio.run(kb.ask(QUESTION_TEXT))
 t4 = time.perf_counter()
-from bot.terminal.render import reply_view, to_text
-to_text(reply_view(reply))
+import io
+from bot.terminal.render import make_console, reply_view
+make_console(io.StringIO(), 80).print(reply_view(reply))
 t5 = time.perf_counter()
 for name, seconds in (("imports (engine, terminal, yaml)", t1 - t0),
                       ("content from the cache", t2 - t1), ("matcher build", t3 - t2),

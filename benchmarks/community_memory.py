@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.engine.answers import KnowledgeBase  # noqa: E402
 from bot.engine.content import load_knowledge  # noqa: E402
-from bot.engine.store import FaqRow  # noqa: E402
+from bot.engine.store import EntryStatus, FaqRow  # noqa: E402
 
 
 def rss_mb() -> float:
@@ -49,7 +49,7 @@ def own_entries(server: int, count: int, words: list[str], rng: random.Random) -
         data = {"id": f"s{server}-e{n}", "question": f"Where is the {topic} for our district?",
                 "answer": f"Room {n}, {topic}.", "alternates": [f"{topic} location", f"who runs the {topic}"],
                 "sources": ["District page"]}
-        rows.append(FaqRow(server, data["id"], "active", data, 1, "2026-01-01", "mod"))
+        rows.append(FaqRow(server, data["id"], EntryStatus.ACTIVE, data, 1))
     return rows
 
 

@@ -120,7 +120,7 @@ def main() -> None:
             kb = KnowledgeBase(base)  # the cached, calibrated model (trained first if not cached)
         else:
             model = fit_model(*phrasings(entries), extra=answer_documents(entries))
-            kb = KnowledgeBase(Knowledge(entries, base.synonym_groups), model=model)
+            kb = KnowledgeBase(Knowledge(entries), model=model)
         build = time.perf_counter() - start
         ours = time_ours(kb, qs)
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

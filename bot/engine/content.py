@@ -11,12 +11,10 @@ from typing import Any
 
 import yaml
 
-from . import safe_yaml
 from .errors import ContentError, Problem
 from .models import AUDIENCES, DEFAULT_OPTIONS, Entry, Origin, Scenario, ScenarioOption, Source
 from .yaml_fields import KeyProblem, read_list, shown_path
 
-SYNONYMS_FILE = "synonyms.yaml"
 MIN_ALTERNATES = 3
 # Wording that speaks to a parent only; an entry that also serves teachers or OTs must not use it.
 PARENT_ONLY_WORDING = re.compile(r"\byour (?:own )?(?:child|children|son|daughter|kid|kiddo)(?:'s)?\b", re.IGNORECASE)
@@ -28,7 +26,6 @@ NEAR_DUPLICATE_SIMILARITY = 0.6
 @dataclass
 class Knowledge:
     entries: list[Entry] = field(default_factory=list)
-    synonym_groups: list[list[str]] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------- entries
@@ -62,36 +59,8 @@ def parse_entry(raw: Any, origin: Origin = Origin.CURATED) -> tuple[Entry | None
                  record.for_teachers, record.for_ots), []
 
 
-def _read_synonyms(path: Path, shown: str, problems: list[Problem]) -> list[list[str]]:
-    try:
-        data, _ = safe_yaml.load(path.read_text(encoding="utf-8"))
-    except safe_yaml.YamlProblem as exc:
-        problems.append(Problem(shown, exc.line, exc.message))
-        return []
-    except (OSError, UnicodeDecodeError) as exc:
-        problems.append(Problem(shown, None, f"cannot read synonyms: {safe_yaml.shorten(exc)}"))
-        return []
-    groups = data.get("groups") if isinstance(data, dict) else None
-    if not isinstance(groups, list):
-        problems.append(Problem(shown, 1, "synonyms file needs a 'groups' list of lists"))
-        return []
-    seen: dict[str, int] = {}
-    out = []
-    for number, group in enumerate(groups, 1):
-        if not isinstance(group, list) or len(group) < 2 or not all(isinstance(t, str) for t in group):
-            problems.append(Problem(shown, None, f"group {number} must be a list of at least two terms"))
-            continue
-        terms = [t.strip().lower() for t in group]
-        for term in terms:
-            if term in seen:
-                problems.append(Problem(shown, None, f"'{term}' is in group {seen[term]} and group {number}"))
-            seen[term] = number
-        out.append(terms)
-    return out
-
-
 def load_knowledge(directory: Path, problems: list[Problem]) -> Knowledge:
-    """Read every entry file and the synonyms; append what is wrong to `problems`."""
+    """Read every entry file; append what is wrong to `problems`."""
     knowledge = Knowledge()
     if not directory.is_dir():
         problems.append(Problem(str(directory), None, "knowledge folder not found"))
@@ -101,9 +70,6 @@ def load_knowledge(directory: Path, problems: list[Problem]) -> Knowledge:
     invalid_ids: set[str] = set()
     for path in sorted(directory.glob("*.yaml")):
         shown = shown_path(path)
-        if path.name == SYNONYMS_FILE:
-            knowledge.synonym_groups = _read_synonyms(path, shown, problems)
-            continue
         for record in read_list(path, shown, problems):
             entry, found = parse_entry(record.data)
             problems.extend(Problem(shown, record.line_of(key), msg) for key, msg in found)

@@ -88,7 +88,7 @@ def check(knowledge_dir: Path, scenarios_dir: Path, out: TextIO = sys.stdout) ->
     for entry in stale_entries(knowledge.entries, dt.date.today()):
         out.write(f"note: '{entry.id}' was last reviewed on {entry.reviewed}, more than a year ago\n")
     sourced = sum(1 for e in knowledge.entries if e.sources)
-    out.write(f"{len(knowledge.entries)} entries ({sourced} sourced), {len(knowledge.synonym_groups)} synonym groups, "
+    out.write(f"{len(knowledge.entries)} entries ({sourced} sourced), "
               f"{len(scenarios)} scenarios: {'OK' if not problems else f'{len(problems)} problem(s)'}\n")
     return 1 if problems else 0
 
