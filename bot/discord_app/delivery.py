@@ -179,7 +179,8 @@ async def in_time(interaction: discord.Interaction, work: Awaitable[T], *, ephem
     finally:
         _in_flight -= 1
     if not done or task.exception() is not None:  # an error reply is not retried: acknowledge (retried) first
-        await acknowledge(interaction, ephemeral=ephemeral, edits_message=edits_message)
+        failed = bool(done) and task.exception() is not None  # the apology that follows is for the asker only
+        await acknowledge(interaction, ephemeral=ephemeral or failed, edits_message=edits_message)
     return await task
 
 

@@ -1,40 +1,15 @@
-"""Answer interactions in time: Discord gives up on any interaction not acknowledged within 3 seconds.
-
-`in_time` runs the slow part (the engine: search, database writes); when it is not done within BUDGET
-seconds (a busy database, a locked file, a loaded machine) it acknowledges the interaction first ("thinking",
-or a silent deferred update for a button that edits its own message) and then keeps waiting. `send` and
-`update` then deliver the result the right way, whichever happened.
-"""
+"""Replying the right way whatever happened before: the response itself, completing a "thinking" deferral, or a
+follow-up (`send`); editing the clicked message, deferred or not (`update`). delivery.py decides when to
+acknowledge first and retries what Discord refuses."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable
 from typing import Any, TypeVar
 
 import discord
 from discord import InteractionResponseType
 
 T = TypeVar("T")
-BUDGET = 2.0  # seconds of work before acknowledging first; leaves a second for the acknowledgement itself
-
-
-async def in_time(interaction: discord.Interaction, work: Awaitable[T], *, ephemeral: bool = False,
-                  edits_message: bool = False) -> T:
-    """The result of `work`; acknowledges the interaction meanwhile if `work` takes longer than BUDGET.
-
-    edits_message: the reply will replace the message the clicked button is on (see `update`).
-    """
-    task = asyncio.ensure_future(work)
-    try:
-        return await asyncio.wait_for(asyncio.shield(task), BUDGET)
-    except TimeoutError:
-        if not interaction.response.is_done():
-            if edits_message:
-                await interaction.response.defer()  # "deferred update": nothing shown, the message edits later
-            else:
-                await interaction.response.defer(ephemeral=ephemeral, thinking=True)
-        return await task
 
 
 def _present(options: dict[str, Any]) -> dict[str, Any]:

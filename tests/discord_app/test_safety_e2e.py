@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from bot.discord_app import respond
+from bot.discord_app import delivery
 from bot.discord_app.client import OtBot
 from bot.discord_app.errors import UNEXPECTED
 from bot.engine.answers import Thresholds
@@ -38,7 +38,7 @@ from .conftest import (
     message_requests,
     modal_inputs,
 )
-from .fake_discord import FakeDiscord
+from .fake_discord import FakeDiscord, InteractionHandle
 from .fake_discord.limits import message_problems
 
 PINGY_ANSWER = ("Tell @everyone on the team, and <@&123> too: the school OT writes goals with the IEP team. "
@@ -111,6 +111,15 @@ async def test_every_interaction_is_acknowledged_quickly(fake: FakeDiscord, bot:
     assert_every_interaction_acknowledged(fake)
 
 
+async def private_text(handle: InteractionHandle) -> str:
+    """What only the person who acted sees: the reply itself, or the private "thinking" it completes."""
+    body = await acked(handle)
+    assert is_ephemeral(body), body
+    if body["type"] == 5:
+        return (await handle.wait_original(lambda m: m["content"]))["content"]
+    return body["data"]["content"]
+
+
 async def test_unexpected_error_is_a_private_apology_and_is_logged(
         fake: FakeDiscord, bot: OtBot, engine: Engine, monkeypatch: pytest.MonkeyPatch,
         caplog: pytest.LogCaptureFixture) -> None:
@@ -119,9 +128,9 @@ async def test_unexpected_error_is_a_private_apology_and_is_logged(
 
     monkeypatch.setattr(engine.kb, "ask", broken)
     with caplog.at_level(logging.ERROR, logger="bot.discord_app"):
-        body = await acked(await fake.slash("ask", channel_id=CHAN_A, user=MEMBER, options={"question": "hi?"}))
-    assert is_ephemeral(body) and body["data"]["content"] == UNEXPECTED
-    assert body["data"]["content"].startswith("Something went wrong on my side")  # an apology, not a traceback
+        shown = await private_text(await fake.slash("ask", channel_id=CHAN_A, user=MEMBER, options={"question": "hi?"}))
+    assert shown == UNEXPECTED
+    assert shown.startswith("Something went wrong on my side")  # an apology, not a traceback
     [record] = [r for r in caplog.records if r.name == "bot.discord_app.errors"]
     assert "ask" in record.getMessage() and record.exc_info and "database on fire" in str(record.exc_info[1])
 
@@ -138,8 +147,7 @@ async def test_unexpected_error_in_a_button_and_a_modal(fake: FakeDiscord, bot: 
 
     monkeypatch.setattr(engine.store, "record_feedback", broken)
     assert handle.original is not None
-    clicked = await acked(await fake.click(handle.original, helpful, MEMBER))
-    assert is_ephemeral(clicked) and clicked["data"]["content"] == UNEXPECTED
+    assert await private_text(await fake.click(handle.original, helpful, MEMBER)) == UNEXPECTED
 
     monkeypatch.setattr(engine.faq, "add", broken)
     opened = await acked(await fake.slash("faq add", channel_id=CHAN_A, user=ADMIN))
@@ -188,7 +196,7 @@ def slow(method: Any, seconds: float = 0.3) -> Any:
 async def test_slow_work_is_acknowledged_first_then_delivered(fake: FakeDiscord, bot: OtBot, engine: Engine,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     """A locked database or a loaded machine must not make Discord drop the interaction (3 s)."""
-    monkeypatch.setattr(respond, "BUDGET", 0.05)
+    monkeypatch.setattr(delivery, "ACK_WAIT", 0.05)
     monkeypatch.setattr(engine.kb, "ask", slow(engine.kb.ask))
     monkeypatch.setattr(engine.games, "answer", slow(engine.games.answer))
 
@@ -223,7 +231,7 @@ async def test_an_error_after_thinking_replaces_the_placeholder(fake: FakeDiscor
         await asyncio.sleep(0.3)
         raise RuntimeError("disk gone")
 
-    monkeypatch.setattr(respond, "BUDGET", 0.05)
+    monkeypatch.setattr(delivery, "ACK_WAIT", 0.05)
     monkeypatch.setattr(engine.kb, "ask", broken)
     handle = await fake.slash("ask", channel_id=CHAN_A, user=MEMBER, options={"question": "what is an IEP?"})
     assert (await acked(handle))["type"] == 5

@@ -15,8 +15,8 @@ from ...engine.models import Entry
 from ...engine.questions import AskedReply
 from .. import custom_ids, limits
 from ..buttons import PersistentButton
+from ..delivery import in_time, reply
 from ..render import entry_embed, reply_embed
-from ..respond import in_time, send
 
 if TYPE_CHECKING:
     from ..client import OtBot
@@ -63,13 +63,13 @@ class EntryButton(PersistentButton, template=custom_ids.ENTRY):
         community = interaction.guild_id or 0
         entry = await engine.kb.get(self.entry_id, community)
         if entry is None:
-            await interaction.response.send_message("That entry is no longer available.", ephemeral=True)
+            await reply(interaction, "That entry is no longer available.", ephemeral=True)
             return
         embed = entry_embed(entry)
         if self.asked_id is not None:  # feedback on this entry is still about the question first asked
             question = await engine.questions.question(community, self.asked_id)
             embed = with_question(embed, question)
-        await interaction.response.send_message(embed=embed, view=answer_buttons(entry, self.asked_id),
+        await reply(interaction, embed=embed, view=answer_buttons(entry, self.asked_id),
                                                 ephemeral=True)
 
 
@@ -91,7 +91,7 @@ class FeedbackButton(PersistentButton, template=custom_ids.FEEDBACK):
                       ephemeral=True)
         text = ("Thanks, noted. A moderator will see this question and can improve the answer." if not self.helpful
                 else "Thanks for letting us know!")
-        await send(interaction, text, ephemeral=True)
+        await reply(interaction, text, ephemeral=True)
 
 
 def _asked_id(match: re.Match[str]) -> int | None:
@@ -152,13 +152,13 @@ class AskCog(commands.Cog, name="Ask"):
                   private: bool = False) -> None:
         slow = self._cooldown(interaction.guild_id, interaction.user.id)
         if slow:
-            await interaction.response.send_message(slow, ephemeral=True)
+            await reply(interaction, slow, ephemeral=True)
             return
         asked = await in_time(interaction, self.bot.engine.questions.ask(question, interaction.guild_id or 0,
                                                                          asked_by=str(interaction.user.id)),
                               ephemeral=private)
         embed, buttons = reply_message(asked)
-        await send(interaction, embed=embed, view=buttons, ephemeral=private)
+        await reply(interaction, embed=embed, view=buttons, ephemeral=private)
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:

@@ -7,7 +7,7 @@ import re
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import discord
-from discord import app_commands
+from discord import InteractionResponseType, app_commands
 from discord.ext import commands
 
 from ...engine.errors import UserError
@@ -16,6 +16,7 @@ from ...engine.lookup import closest_ids
 from ...engine.models import Entry
 from .. import custom_ids, limits
 from ..buttons import PersistentButton
+from ..delivery import acknowledge_with
 from ..errors import GuardedModal, GuardedView
 from ..permissions import require_guild, require_moderator
 from ..render import entry_embed, entry_list_embed, page_bounds
@@ -25,6 +26,11 @@ if TYPE_CHECKING:
 
 MAX_IMPORT_BYTES = 1_000_000
 AUTOCOMPLETE_CHOICES = 25  # Discord's maximum
+
+
+async def open_modal(interaction: discord.Interaction[OtBot], modal: discord.ui.Modal) -> None:
+    """A form is the acknowledgement itself: retried within Discord's 3 s when Discord answers 429 or 5xx."""
+    await acknowledge_with(interaction, lambda: interaction.response.send_modal(modal), InteractionResponseType.modal)
 
 
 def actor(interaction: discord.Interaction[OtBot]) -> str:
@@ -132,9 +138,9 @@ class MissedButton(PersistentButton, template=custom_ids.MISSED):
             return
         question = await missed.get(guild, self.missed_id)  # still in the queue?
         if self.action == "new":
-            await interaction.response.send_modal(EntryModal(question=question.question, missed_id=question.id))
+            await open_modal(interaction, EntryModal(question=question.question, missed_id=question.id))
         else:
-            await interaction.response.send_modal(PhrasingModal(question.id))
+            await open_modal(interaction, PhrasingModal(question.id))
 
 
 class RemoveButton(PersistentButton, template=custom_ids.FAQ_REMOVE):
@@ -212,7 +218,7 @@ class FaqCog(commands.GroupCog, group_name="faq", group_description="Browse and 
     @app_commands.command(name="add", description="Add an entry (moderators)")
     async def add(self, interaction: discord.Interaction[OtBot]) -> None:
         await require_moderator(interaction)
-        await interaction.response.send_modal(EntryModal())
+        await open_modal(interaction, EntryModal())
 
     @app_commands.command(name="edit", description="Edit an entry (moderators)")
     @app_commands.autocomplete(entry=entry_autocomplete)
@@ -221,7 +227,7 @@ class FaqCog(commands.GroupCog, group_name="faq", group_description="Browse and 
         guild = require_guild(interaction)
         found = await self.bot.engine.faq.require(guild, entry)
         version = await self.bot.engine.faq.version(guild, entry)
-        await interaction.response.send_modal(EntryModal(entry=found, version=version))
+        await open_modal(interaction, EntryModal(entry=found, version=version))
 
     @app_commands.command(name="remove", description="Remove or hide an entry (moderators)")
     @app_commands.autocomplete(entry=entry_autocomplete)
