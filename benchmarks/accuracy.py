@@ -24,7 +24,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.engine.answers import KnowledgeBase  # noqa: E402
+from bot.engine.answers import Answerer  # noqa: E402
 from bot.engine.calibrate import (  # noqa: E402
     WRONG_RATE_TARGET,
     features_of,
@@ -34,14 +34,14 @@ from bot.engine.calibrate import (  # noqa: E402
     risk_coverage,
 )
 from bot.engine.classifier import FOLDS  # noqa: E402
-from bot.engine.content import Knowledge, load_knowledge  # noqa: E402
+from bot.engine.content import CuratedContent, load_knowledge  # noqa: E402
 from bot.engine.evaluate import auroc, curve_table, evaluate, read_labeled  # noqa: E402
 from bot.engine.matcher import answer_documents, curated_model, phrasings  # noqa: E402
 
 Scores = Callable[[list[str], list[str], list[str]], list[tuple[str, float]]]  # train texts, labels, tests
 
 
-def load(directory: Path) -> Knowledge:
+def load(directory: Path) -> CuratedContent:
     problems: list = []
     knowledge = load_knowledge(directory, problems)
     if problems:
@@ -101,7 +101,7 @@ def variant_oof(fit: Callable[[list[str], list[str]], object], texts: list[str],
     return out
 
 
-def self_recall(knowledge: Knowledge) -> list[str]:
+def self_recall(knowledge: CuratedContent) -> list[str]:
     model = curated_model(knowledge.entries)
     texts, labels = phrasings(knowledge.entries)
     misses = []
@@ -127,9 +127,10 @@ def main() -> None:
     print(f"{len(knowledge.entries)} entries, {len(texts)} stored phrasings\n")
 
     start = time.perf_counter()
-    kb = KnowledgeBase(knowledge)
+    answerer = Answerer(knowledge)
     print(f"model ready in {time.perf_counter() - start:.1f} s (trained now if not cached); answer threshold "
-          f"{kb.answer_threshold:.3f} (out-of-fold, <= {WRONG_RATE_TARGET:.0%} wrong); platt {kb.model.platt}\n")
+          f"{answerer.answer_threshold:.3f} (out-of-fold, <= {WRONG_RATE_TARGET:.0%} wrong); "
+          f"platt {answerer.model.platt}\n")
     self_recall(knowledge)
 
     print(f"\n{FOLDS}-fold over the stored phrasings (each predicted by a model trained without it):")
@@ -151,13 +152,13 @@ def main() -> None:
             print(kfold_summary(name + ", phrasings only", variant_oof(fit, texts, labels),
                                 time.perf_counter() - start))
     print("\nout-of-fold risk-coverage of the chosen matcher (its calibrated confidence):")
-    scored = [(kb.model.confidence(p.top_probability, p.second_probability, p.coverage), p.ranked[0] == p.label)
+    scored = [(answerer.model.confidence(p.top_probability, p.second_probability, p.coverage), p.ranked[0] == p.label)
               for p in chosen]
-    print("\n".join(curve_table(scored, kb.answer_threshold)))
+    print("\n".join(curve_table(scored, answerer.answer_threshold)))
     calibration(scored)
 
     for path in args.questions:
-        report = asyncio.run(evaluate(kb, read_labeled(path)))
+        report = asyncio.run(evaluate(answerer, read_labeled(path)))
         print(f"\n{path.name} (the answering policy, as users see it):")
         print(report.text(confusions=args.confusions))
 

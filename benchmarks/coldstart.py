@@ -38,15 +38,15 @@ BREAKDOWN = """
 import asyncio, time
 t0 = time.perf_counter()
 from bot.terminal import commands, paths
-from bot.engine.answers import KnowledgeBase
+from bot.engine.answers import Answerer
 from bot.engine.content_cache import load_all_cached
 from bot.config import PROJECT_ROOT
 t1 = time.perf_counter()
 knowledge, _ = load_all_cached(PROJECT_ROOT / "knowledge", PROJECT_ROOT / "scenarios", paths.cache_dir())
 t2 = time.perf_counter()
-kb = KnowledgeBase(knowledge)
+answerer = Answerer(knowledge)
 t3 = time.perf_counter()
-reply = asyncio.run(kb.ask(QUESTION_TEXT))
+reply = asyncio.run(answerer.ask(QUESTION_TEXT))
 t4 = time.perf_counter()
 import io
 from bot.terminal.render import make_console, reply_view

@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.engine.answers import KnowledgeBase  # noqa: E402
+from bot.engine.answers import Answerer  # noqa: E402
 from bot.engine.content import load_knowledge  # noqa: E402
 from bot.engine.store import EntryStatus, FaqRow  # noqa: E402
 
@@ -33,7 +33,7 @@ def rss_mb() -> float:
 
 
 class RowsOnly:
-    """Just enough of Store for KnowledgeBase: each server's own entries."""
+    """Just enough of Store for Answerer: each server's own entries."""
 
     def __init__(self, rows: dict[int, list[FaqRow]]) -> None:
         self.rows = rows
@@ -59,14 +59,14 @@ async def run(servers: int, per_server: int) -> None:
     rng = random.Random(5)
     words = sorted({w for e in knowledge.entries for w in e.answer.lower().split() if w.isalpha() and len(w) > 4})
     rows = {s: own_entries(s, per_server, words, rng) for s in range(1, servers + 1)}
-    kb = KnowledgeBase(knowledge, RowsOnly(rows))  # type: ignore[arg-type]
-    await kb.ask("what is an iep", 0)
+    answerer = Answerer(knowledge, RowsOnly(rows))  # type: ignore[arg-type]
+    await answerer.ask("what is an iep", 0)
     before = rss_mb()
     start = time.perf_counter()
     found = 0
     for server in range(1, servers + 1):
         question = rows[server][0].data["question"]  # type: ignore[index]
-        reply = await kb.ask(question, server)
+        reply = await answerer.ask(question, server)
         found += bool(reply.entry and reply.entry.id == rows[server][0].entry_id)
     loaded = time.perf_counter() - start
     after = rss_mb()
@@ -80,8 +80,8 @@ async def run(servers: int, per_server: int) -> None:
     extra = own_entries(server, per_server + 1, words, rng)[-1]
     rows[server].append(extra)
     start = time.perf_counter()
-    kb.invalidate(server)
-    reply = await kb.ask(extra.data["question"], server)  # type: ignore[index]
+    answerer.invalidate(server)
+    reply = await answerer.ask(extra.data["question"], server)  # type: ignore[index]
     print(f"new entry answerable after {1000 * (time.perf_counter() - start):.1f} ms "
           f"(answered: {bool(reply.entry and reply.entry.id == extra.entry_id)})")
 

@@ -4,7 +4,7 @@
     .venv/bin/python benchmarks/retrieval.py            # curated and 2,000 entries
     .venv/bin/python benchmarks/retrieval.py --quick    # curated only
 
-"ours" is the whole answering policy (`kb.ask`: guards, question finding, the classifier, calibrated
+"ours" is the whole answering policy (`answerer.ask`: guards, question finding, the classifier, calibrated
 confidence, closest phrasing). The baseline is rank-bm25's BM25Okapi scoring every entry for every question
 with plain lowercase tokens (what a first version would do). Synthetic bases reuse the curated vocabulary,
 so common words stay common; their model is fitted without the out-of-fold calibration (timing does not
@@ -26,9 +26,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.engine.answers import KnowledgeBase  # noqa: E402
+from bot.engine.answers import Answerer  # noqa: E402
 from bot.engine.classifier import fit_model  # noqa: E402
-from bot.engine.content import Knowledge, load_knowledge  # noqa: E402
+from bot.engine.content import CuratedContent, load_knowledge  # noqa: E402
 from bot.engine.matcher import answer_documents, phrasings  # noqa: E402
 from bot.engine.models import Entry, Source  # noqa: E402
 
@@ -45,7 +45,7 @@ def questions() -> list[str]:
     return [item["q"] for item in yaml.safe_load(path.read_text(encoding="utf-8"))]
 
 
-def synthetic(base: Knowledge, size: int, seed: int = 7) -> list[Entry]:
+def synthetic(base: CuratedContent, size: int, seed: int = 7) -> list[Entry]:
     rng = random.Random(seed)
     vocabulary = [w for e in base.entries for w in f"{e.question} {e.answer}".lower().split()]
     out = list(base.entries)
@@ -64,14 +64,14 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def time_ours(kb: KnowledgeBase, qs: list[str]) -> list[float]:
+def time_ours(answerer: Answerer, qs: list[str]) -> list[float]:
     async def run() -> list[float]:
         for q in qs[:20]:  # warm up
-            await kb.ask(q)
+            await answerer.ask(q)
         out = []
         for q in qs:
             start = time.perf_counter()
-            await kb.ask(q)
+            await answerer.ask(q)
             out.append((time.perf_counter() - start) * 1000)
         return out
 
@@ -117,12 +117,12 @@ def main() -> None:
         entries = base.entries if size == len(base.entries) else synthetic(base, size)
         start = time.perf_counter()
         if size == len(base.entries):
-            kb = KnowledgeBase(base)  # the cached, calibrated model (trained first if not cached)
+            answerer = Answerer(base)  # the cached, calibrated model (trained first if not cached)
         else:
             model = fit_model(*phrasings(entries), extra=answer_documents(entries))
-            kb = KnowledgeBase(Knowledge(entries), model=model)
+            answerer = Answerer(CuratedContent(entries), model=model)
         build = time.perf_counter() - start
-        ours = time_ours(kb, qs)
+        ours = time_ours(answerer, qs)
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         row = f"{size:>8} {build:>8.2f} {percentile(ours, .5):>7.3f} {percentile(ours, .99):>7.3f}"
         if BM25Okapi is not None:
@@ -133,7 +133,7 @@ def main() -> None:
         else:
             row += f" {'(pip install .[bench] for the baseline)':>41}"
         print(f"{row} {rss:>7.0f}", flush=True)
-        del kb
+        del answerer
     print(f"\ncold start (process start to first answer, median of 5): {cold_start():.2f} s")
     # VmHWM, not ru_maxrss: after fork+exec, ru_maxrss can still hold the parent's high-water mark.
     code = ("import runpy, sys; sys.argv = ['otbot', '--db', ':memory:', 'ask', 'what is an iep']\n"

@@ -14,7 +14,7 @@ from .config import Settings, SettingsError
 from .engine.errors import ContentError, UserError
 
 if TYPE_CHECKING:
-    from .engine.content import Knowledge
+    from .engine.content import CuratedContent
     from .engine.models import Reply
 
 DESCRIPTION = "otbot: answers about school-based vs medical-model occupational therapy, and scenario games."
@@ -61,7 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _announce_training(knowledge: Knowledge) -> None:
+def _announce_training(knowledge: CuratedContent) -> None:
     """Say so before a long silence: the first start after the content changed trains the answer model."""
     from .engine.matcher import is_cached
 
@@ -74,7 +74,7 @@ async def _ask(settings: Settings, args: argparse.Namespace) -> int:
     """`otbot ask` without the game and FAQ machinery: content (cached) and, only when there is one, the
     database with this computer's own entries. With --record, the whole engine, so missed questions reach the
     moderators' queue."""
-    from .engine.answers import KnowledgeBase
+    from .engine.answers import Answerer
     from .engine.content_cache import load_all_cached
     from .terminal import commands, paths
 
@@ -85,10 +85,10 @@ async def _ask(settings: Settings, args: argparse.Namespace) -> int:
         from .engine.store import Store
 
         store = await Store.open(settings.db_path)
-    kb = KnowledgeBase(knowledge, store)
+    answerer = Answerer(knowledge, store)
 
     async def answer(question: str) -> Reply:
-        return await kb.ask(question, args.community)
+        return await answerer.ask(question, args.community)
 
     try:
         return await commands.ask(answer, args.question, as_json=args.json, verbose=args.verbose)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import PROJECT_ROOT
-from bot.engine.content import Knowledge, load_knowledge
+from bot.engine.content import CuratedContent, load_knowledge
 from bot.engine.errors import ContentError, Problem
 from bot.engine.store import Store
 
@@ -17,7 +17,7 @@ SCENARIOS_DIR = PROJECT_ROOT / "scenarios"
 
 
 @pytest.fixture(scope="session")
-def knowledge() -> Knowledge:
+def knowledge() -> CuratedContent:
     problems: list[Problem] = []
     loaded = load_knowledge(KNOWLEDGE_DIR, problems)
     if problems:

@@ -38,7 +38,8 @@ class OtBot(commands.Bot):
     async def setup_hook(self) -> None:
         for extension in EXTENSIONS:
             await self.load_extension(extension)
-        log.info("loaded %d FAQ entries and %d scenarios", len(self.engine.kb.curated), len(self.engine.scenarios))
+        log.info("loaded %d FAQ entries and %d scenarios", len(self.engine.answerer.curated),
+                 len(self.engine.scenarios))
 
     async def on_message(self, message: discord.Message) -> None:
         """No prefix commands: questions are handled by the ask cog's listener."""

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from ..engine.game import GameStatus, RoundView
+from ..engine.game import GameStatus, RoundState
 from . import limits
 from .delivery import NotDelivered, Refused, deliver
 from .game_render import reveal_embed, round_embed
@@ -36,7 +36,7 @@ POSTED, REVEALED, OPENED = "posted", "revealed", "opened"
 
 
 class GameDriver:
-    def __init__(self, bot: OtBot, buttons: Callable[[RoundView], discord.ui.View]) -> None:
+    def __init__(self, bot: OtBot, buttons: Callable[[RoundState], discord.ui.View]) -> None:
         self.bot = bot
         self.games = bot.engine.games
         self.buttons = buttons

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import discord
 
-from ..engine.game import LETTERS, Reveal, RoundView, Standings, bar_chart
+from ..engine.game import LETTERS, Reveal, RoundState, Standings, bar_chart
 from ..engine.leaderboard import Leaderboard, PersonalStats
 from . import limits
 from .limits import shorten
@@ -13,7 +13,7 @@ from .render import BRAND
 CORRECT = discord.Colour.green()
 
 
-def round_embed(view: RoundView, answer_count: int | None = None) -> discord.Embed:
+def round_embed(view: RoundState, answer_count: int | None = None) -> discord.Embed:
     s = view.scenario
     lines = [s.vignette, "", f"**{s.question}**"]
     lines += [f"**{LETTERS[i]}.** {o.label}" for i, o in enumerate(s.options)]

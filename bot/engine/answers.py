@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .classifier import TextModel
-from .content import Knowledge, parse_entry
+from .content import CuratedContent, parse_entry
 from .matcher import OWN_ANSWER_COSINE, OWN_SUGGEST_COSINE, OwnPhrasings, curated_model, phrasings, verbatim_key
 from .messages import FAMILY_NOTE, asks_about_own_child, question_parts
 from .models import LOCAL_COMMUNITY, Entry, Origin, Outcome, Reply
@@ -57,7 +57,7 @@ class Match:
 
 
 @dataclass(frozen=True, slots=True)
-class _View:
+class _CommunityIndex:
     """What one server sees: curated entries (minus hidden, plus overrides) and its own phrasings."""
 
     entries: dict[str, Entry]
@@ -65,10 +65,10 @@ class _View:
     verbatim: dict[str, str]  # the server's own phrasings, by verbatim_key
 
 
-class KnowledgeBase:
+class Answerer:
     """One shared curated model; per server, only that server's own entries and phrasings."""
 
-    def __init__(self, knowledge: Knowledge, store: Store | None = None,
+    def __init__(self, knowledge: CuratedContent, store: Store | None = None,
                  thresholds: Thresholds | None = None, model: TextModel | None = None) -> None:
         """`model` defaults to the one trained on these entries (cached on disk; trained on first use)."""
         self.curated: dict[str, Entry] = {e.id: e for e in knowledge.entries}
@@ -76,14 +76,14 @@ class KnowledgeBase:
         self.thresholds = thresholds or Thresholds()
         self.model: TextModel = model or curated_model(knowledge.entries)
         self._verbatim = {verbatim_key(t): label for t, label in zip(*phrasings(knowledge.entries), strict=True)}
-        self._base = _View(self.curated, None, {})
-        self._views: dict[int, _View] = {}
+        self._base = _CommunityIndex(self.curated, None, {})
+        self._views: dict[int, _CommunityIndex] = {}
 
     def invalidate(self, community: int) -> None:
         """Call after any change to a community's entries: the next question sees it."""
         self._views.pop(community, None)
 
-    async def _view(self, community: int) -> _View:
+    async def _view(self, community: int) -> _CommunityIndex:
         cached = self._views.get(community)
         if cached:
             return cached
@@ -93,7 +93,7 @@ class KnowledgeBase:
         self._views[community] = view
         return view
 
-    def _build_view(self, community: int, rows: list) -> _View:
+    def _build_view(self, community: int, rows: list) -> _CommunityIndex:
         entries, own = dict(self.curated), []
         for row in rows:
             if row.status != "active":
@@ -107,7 +107,7 @@ class KnowledgeBase:
             entries[row.entry_id] = entry
             own.append(entry)
         verbatim = {verbatim_key(t): label for t, label in zip(*phrasings(own), strict=True)}
-        return _View(entries, OwnPhrasings(self.model, own) if own else None, verbatim)
+        return _CommunityIndex(entries, OwnPhrasings(self.model, own) if own else None, verbatim)
 
     async def entries(self, community: int = LOCAL_COMMUNITY) -> dict[str, Entry]:
         """Every entry visible in a community, by id."""
@@ -121,7 +121,7 @@ class KnowledgeBase:
         missed is engine/questions.py's job.)"""
         return self._decide(clean(question), question_parts(question), await self._view(community))
 
-    def match(self, text: str, view: _View | None = None) -> Match:
+    def match(self, text: str, view: _CommunityIndex | None = None) -> Match:
         """The ranked entries for one text and the confidence in the first (no policy applied)."""
         view = view or self._base
         columns, values = self.model.features(text)
@@ -158,7 +158,7 @@ class KnowledgeBase:
     def answer_threshold(self) -> float:
         return self.model.threshold if self.thresholds.answer is None else self.thresholds.answer
 
-    def _candidates(self, text: str, parts: list[str], view: _View) -> list[Match]:
+    def _candidates(self, text: str, parts: list[str], view: _CommunityIndex) -> list[Match]:
         """The asked question, not the story around it: when the message holds questions, they compete and
         the story does not; the whole message is matched only when no question in it can be answered (a
         question like "what does that mean?" needs the story). Only matches near a stored phrasing count."""
@@ -176,7 +176,7 @@ class KnowledgeBase:
         candidates = self._candidates(text, question_parts(question), await self._view(community))
         return max(candidates, key=lambda m: m.confidence, default=Match((), 0.0))
 
-    def _decide(self, text: str, parts: list[str], view: _View) -> Reply:
+    def _decide(self, text: str, parts: list[str], view: _CommunityIndex) -> Reply:
         if not text:
             return Reply(text, Outcome.EMPTY, 0.0, decline_message="Ask me a question in your own words.")
         guard = out_of_scope_reason(text)

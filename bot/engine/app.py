@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from .answers import KnowledgeBase
+from .answers import Answerer
 from .community import CommunitySettingsService
 from .content import load_all
 from .content_cache import load_all_cached
@@ -25,7 +25,7 @@ from .store import Store
 @dataclass
 class Engine:
     store: Store  # for engine services and tests; adapters use the services below
-    kb: KnowledgeBase  # the entries each community sees (curated + its own), and the matcher over them
+    answerer: Answerer  # the entries each community sees (curated + its own), and the matcher over them
     questions: Questions  # ask (stores the question, queues what was missed) and feedback
     faq: FaqEditor
     missed: MissedQuestions
@@ -45,10 +45,10 @@ async def open_engine(knowledge_dir: Path, scenarios_dir: Path, db_path: Path | 
         knowledge, scenarios = load_all_cached(knowledge_dir, scenarios_dir, cache_dir)
     store = await Store.open(db_path)
     try:
-        kb = KnowledgeBase(knowledge, store)
-        faq = FaqEditor(kb, store)
+        answerer = Answerer(knowledge, store)
+        faq = FaqEditor(answerer, store)
         missed = MissedQuestions(store, faq)
-        yield Engine(store, kb, Questions(store, kb, missed), faq, missed, CommunitySettingsService(store),
+        yield Engine(store, answerer, Questions(store, answerer, missed), faq, missed, CommunitySettingsService(store),
                      Games(store, scenarios), scenarios)
     finally:
         await store.close()

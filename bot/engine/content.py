@@ -24,7 +24,7 @@ NEAR_DUPLICATE_SIMILARITY = 0.6
 
 
 @dataclass
-class Knowledge:
+class CuratedContent:
     entries: list[Entry] = field(default_factory=list)
 
 
@@ -59,9 +59,9 @@ def parse_entry(raw: Any, origin: Origin = Origin.CURATED) -> tuple[Entry | None
                  record.for_teachers, record.for_ots), []
 
 
-def load_knowledge(directory: Path, problems: list[Problem]) -> Knowledge:
+def load_knowledge(directory: Path, problems: list[Problem]) -> CuratedContent:
     """Read every entry file; append what is wrong to `problems`."""
-    knowledge = Knowledge()
+    knowledge = CuratedContent()
     if not directory.is_dir():
         problems.append(Problem(str(directory), None, "knowledge folder not found"))
         return knowledge
@@ -181,7 +181,7 @@ def load_scenarios(directory: Path, problems: list[Problem]) -> list[Scenario]:
     return scenarios
 
 
-def load_all(knowledge_dir: Path, scenarios_dir: Path) -> tuple[Knowledge, list[Scenario]]:
+def load_all(knowledge_dir: Path, scenarios_dir: Path) -> tuple[CuratedContent, list[Scenario]]:
     """Load everything or raise ContentError listing every problem."""
     problems: list[Problem] = []
     knowledge = load_knowledge(knowledge_dir, problems)

@@ -14,7 +14,7 @@ import pickle
 import sys
 from pathlib import Path
 
-from .content import Knowledge, load_all
+from .content import CuratedContent, load_all
 from .models import Scenario
 
 log = logging.getLogger(__name__)
@@ -37,7 +37,7 @@ def content_key(knowledge_dir: Path, scenarios_dir: Path) -> str:
 
 
 def load_all_cached(knowledge_dir: Path, scenarios_dir: Path,
-                    cache_dir: Path | None) -> tuple[Knowledge, list[Scenario]]:
+                    cache_dir: Path | None) -> tuple[CuratedContent, list[Scenario]]:
     """load_all, from the cache when the files are unchanged. Never fails because of the cache."""
     if cache_dir is None:
         return load_all(knowledge_dir, scenarios_dir)
@@ -57,7 +57,7 @@ def load_all_cached(knowledge_dir: Path, scenarios_dir: Path,
     return loaded
 
 
-def _write(path: Path, loaded: tuple[Knowledge, list[Scenario]]) -> None:
+def _write(path: Path, loaded: tuple[CuratedContent, list[Scenario]]) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         for old in path.parent.glob(f"{CACHE_PREFIX}*.pickle"):

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from .answers import KnowledgeBase
+from .answers import Answerer
 from .errors import UserError
 from .models import Outcome
 
@@ -115,11 +115,11 @@ def read_labeled(path: Path) -> list[Labeled]:
     return out
 
 
-async def evaluate(kb: KnowledgeBase, labeled: Sequence[Labeled]) -> Report:
-    report = Report(threshold=kb.answer_threshold)
+async def evaluate(answerer: Answerer, labeled: Sequence[Labeled]) -> Report:
+    report = Report(threshold=answerer.answer_threshold)
     for item in labeled:
-        reply = await kb.ask(item.question)
-        best = await kb.best_match(item.question)
+        reply = await answerer.ask(item.question)
+        best = await answerer.best_match(item.question)
         top = best.ranked[0].id if best.ranked else None
         report.scored.append((best.confidence, (top in item.accepted) if top else False))
         got = reply.entry.id if reply.entry else None

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import safe_yaml
-from .answers import KnowledgeBase
+from .answers import Answerer
 from .content import entries_to_yaml, parse_entry
 from .errors import NotFound, UserError
 from .models import Entry, Origin
@@ -57,8 +57,8 @@ class FaqEditor:
     """Add, edit, remove, restore, import and export one community's entries. Saving the same content twice (a
     form resubmitted after Discord lost the first acknowledgement) writes once."""
 
-    def __init__(self, kb: KnowledgeBase, store: Store) -> None:
-        self.kb = kb
+    def __init__(self, answerer: Answerer, store: Store) -> None:
+        self.answerer = answerer
         self.store = store
 
     def _validate(self, raw: dict[str, Any], known_ids: set[str]) -> Entry:
@@ -75,7 +75,7 @@ class FaqEditor:
     async def add(self, community: int, raw: dict[str, Any], actor: str) -> Entry:
         """A new community entry. Without an id, one is made from the question. When this community already has
         an entry with exactly this content (the same form sent twice), that entry is returned and nothing is saved."""
-        entries = await self.kb.entries(community)
+        entries = await self.answerer.entries(community)
         raw = dict(raw)
         given_id = raw.get("id")
         if not given_id:
@@ -93,7 +93,7 @@ class FaqEditor:
             raise UserError(f"An entry with id '{given_id}' already exists; edit it instead.")
         await self.store.change_faq(community, entry.id, status=EntryStatus.ACTIVE, data=entry.as_dict(),
                                     action="add", actor=actor, before=None)
-        self.kb.invalidate(community)
+        self.answerer.invalidate(community)
         return entry
 
     async def edit(self, community: int, entry_id: str, raw: dict[str, Any], actor: str,
@@ -101,14 +101,14 @@ class FaqEditor:
         """Change an entry. Editing a curated entry stores an override for this community only. Saving the text
         the entry already has writes nothing (so a resubmitted form is not refused as a concurrent edit)."""
         before = await self.require(community, entry_id)
-        entries = await self.kb.entries(community)
+        entries = await self.answerer.entries(community)
         entry = self._validate({**raw, "id": entry_id}, set(entries))
         if _content(entry) == _content(before):
             return before
         await self.store.change_faq(community, entry_id, status=EntryStatus.ACTIVE, data=entry.as_dict(),
                                     action="edit",
                                     actor=actor, before=before.as_dict(), expected_version=expected_version)
-        self.kb.invalidate(community)
+        self.answerer.invalidate(community)
         return entry
 
     async def add_phrasing(self, community: int, entry_id: str, phrasing: str, actor: str) -> Entry:
@@ -123,7 +123,7 @@ class FaqEditor:
         """Community entry: removed. Override: back to the curated text. Curated: hidden here."""
         entry = await self.require(community, entry_id)
         row = await self.store.faq_row(community, entry_id)
-        curated = entry_id in self.kb.curated
+        curated = entry_id in self.answerer.curated
         if row and row.status is EntryStatus.ACTIVE and curated:
             status, action = EntryStatus.REMOVED, "revert"
             result = "The local changes were removed; the curated text is back."
@@ -133,7 +133,7 @@ class FaqEditor:
             status, action, result = EntryStatus.REMOVED, "remove", "The entry was removed."
         await self.store.change_faq(community, entry_id, status=status, data=None, action=action, actor=actor,
                                     before=entry.as_dict())
-        self.kb.invalidate(community)
+        self.answerer.invalidate(community)
         return result
 
     async def restore(self, community: int, entry_id: str, version: int, actor: str) -> Entry:
@@ -146,16 +146,16 @@ class FaqEditor:
         data = target.after or target.before
         if data is None:
             raise UserError(f"Version {version} of '{entry_id}' holds no text to restore.")
-        before = await self.kb.get(entry_id, community)
-        entry = self._validate(data, set(await self.kb.entries(community)))
+        before = await self.answerer.get(entry_id, community)
+        entry = self._validate(data, set(await self.answerer.entries(community)))
         await self.store.change_faq(community, entry_id, status=EntryStatus.ACTIVE, data=entry.as_dict(),
                                     action=f"restore v{version}", actor=actor,
                                     before=before.as_dict() if before else None)
-        self.kb.invalidate(community)
+        self.answerer.invalidate(community)
         return entry
 
     async def require(self, community: int, entry_id: str) -> Entry:
-        entry = await self.kb.get(entry_id, community)
+        entry = await self.answerer.get(entry_id, community)
         if entry is None:
             raise NotFound(f"No entry '{entry_id}' here. Try `/faq list` to see the ids.")
         return entry
@@ -167,12 +167,12 @@ class FaqEditor:
 
     async def history(self, community: int, entry_id: str) -> list[HistoryRow]:
         rows = await self.store.history(community, entry_id)
-        if not rows and entry_id not in self.kb.curated:
+        if not rows and entry_id not in self.answerer.curated:
             raise NotFound(f"No entry '{entry_id}' here.")
         return rows
 
     async def list(self, community: int, tag: str | None = None) -> list[Entry]:
-        entries = sorted((await self.kb.entries(community)).values(), key=lambda e: e.id)
+        entries = sorted((await self.answerer.entries(community)).values(), key=lambda e: e.id)
         if tag:
             entries = [e for e in entries if tag.lower() in e.tags]
         return entries
@@ -187,7 +187,7 @@ class FaqEditor:
 
     async def plan_import(self, community: int, text: str) -> ImportPlan:
         """A dry run of an import, parsed and validated in a worker thread within IMPORT_SECONDS."""
-        existing = await self.kb.entries(community)
+        existing = await self.answerer.entries(community)
         try:
             return await asyncio.wait_for(asyncio.to_thread(plan_import, text, existing), IMPORT_SECONDS)
         except TimeoutError:
@@ -197,7 +197,7 @@ class FaqEditor:
     async def apply_import(self, community: int, plan: ImportPlan, actor: str) -> int:
         if plan.problems:
             raise UserError("The import has problems; fix them and try again.")
-        current = await self.kb.entries(community)
+        current = await self.answerer.entries(community)
         changed = 0
         for entry in [*plan.added, *plan.updated]:
             before = current.get(entry.id)
@@ -206,7 +206,7 @@ class FaqEditor:
             await self.store.change_faq(community, entry.id, status=EntryStatus.ACTIVE, data=entry.as_dict(),
                                         action="import", actor=actor, before=before.as_dict() if before else None)
             changed += 1
-        self.kb.invalidate(community)
+        self.answerer.invalidate(community)
         return changed
 
 

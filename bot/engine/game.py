@@ -20,6 +20,18 @@ from collections.abc import Callable, Sequence
 
 from .errors import GameError
 from .game_answers import AnswerDesk
+from .game_display import (
+    LETTERS,
+    AnswerReceipt,
+    OptionShare,
+    PlayerResult,
+    Recovery,
+    Reveal,
+    RoundState,
+    Standings,
+    bar_chart,
+    build_reveal,
+)
 from .game_store import (
     REVEAL_SHOWN,
     ROUND_SHOWN,
@@ -30,24 +42,12 @@ from .game_store import (
     Progress,
     RoundRow,
 )
-from .game_views import (
-    LETTERS,
-    AnswerReceipt,
-    OptionShare,
-    PlayerResult,
-    Recovery,
-    Reveal,
-    RoundView,
-    Standings,
-    bar_chart,
-    build_reveal,
-)
 from .leaderboard import Leaderboard, PersonalStats, personal_stats, week_start
 from .models import CATEGORIES, Scenario
 from .store import Store
 
 __all__ = ["LETTERS", "AnswerReceipt", "CloseReason", "GameStatus", "Games", "OptionShare", "PlayerResult",
-           "Progress", "Recovery", "Reveal", "RoundView", "Standings", "bar_chart"]
+           "Progress", "Recovery", "Reveal", "RoundState", "Standings", "bar_chart"]
 
 ROUNDS_RANGE, SECONDS_RANGE = (1, 10), (10, 300)
 DIFFICULTIES = {"easy": 1, "medium": 2, "hard": 3}
@@ -69,7 +69,7 @@ def _whole(name: str, value: object, low: int, high: int) -> int:
 class Games:
     def __init__(self, store: Store, scenarios: Sequence[Scenario], clock: Callable[[], float] = time.time,
                  rng: random.Random | None = None) -> None:
-        self.db = GameStore(store)
+        self.rows = GameStore(store)  # the games tables (rounds, answers, standings)
         self.library = sorted(scenarios, key=lambda s: s.id)  # sorted: same rng seed, same picks
         self.clock = clock
         self.rng = rng or random.Random()
@@ -108,7 +108,7 @@ class Games:
 
     async def start(self, guild_id: int, channel_id: int, host_id: str, host_name: str, *,
                     category: str | None = None, difficulty: int | str | None = None, rounds: int = 5,
-                    seconds: int = 45, speed_bonus: bool = False, practice: bool = False) -> RoundView:
+                    seconds: int = 45, speed_bonus: bool = False, practice: bool = False) -> RoundState:
         category, level = self._filters(category, difficulty)
         rounds = _whole("rounds", rounds, *ROUNDS_RANGE)
         seconds = 0 if practice else _whole("seconds per round", seconds, *SECONDS_RANGE)
@@ -119,7 +119,7 @@ class Games:
         game = dict(guild_id=guild_id, channel_id=channel_id, scope=host_id if practice else "", host_id=host_id,
                     host_name=host_name, category=category, difficulty=level, rounds=rounds, seconds=seconds,
                     speed_bonus=speed_bonus and not practice, practice=practice, at=now)
-        async with self.db.transaction() as tx:
+        async with self.rows.transaction() as tx:
             game_id = await tx.insert_game(**game)  # type: ignore[arg-type]
             if game_id is None and not practice and await self._take_over_stale(tx, guild_id, channel_id, now):
                 game_id = await tx.insert_game(**game)  # type: ignore[arg-type]
@@ -171,25 +171,25 @@ class Games:
             raise GameError(f"Round {number} has already started.")
         return round_id
 
-    async def round_view(self, round_id: int) -> RoundView:
+    async def round_view(self, round_id: int) -> RoundState:
         rnd, game = await self._load(round_id)
         now = self.clock()
-        return RoundView(game.id, rnd.id, game.guild_id, game.channel_id, game.host_id, game.host_name,
+        return RoundState(game.id, rnd.id, game.guild_id, game.channel_id, game.host_id, game.host_name,
                          rnd.number, game.rounds, rnd.scenario, rnd.deadline,
                          None if rnd.deadline is None else max(rnd.deadline - now, 0.0), game.seconds,
-                         await self.db.answer_count(rnd.id), game.practice, game.speed_bonus,
+                         await self.rows.answer_count(rnd.id), game.practice, game.speed_bonus,
                          rnd.closed_at is not None)
 
     async def current(self, guild_id: int, channel_id: int, *,
-                      practice_for: str | None = None) -> RoundView | None:
+                      practice_for: str | None = None) -> RoundState | None:
         """The open round of the channel's game (or of this player's practice), if any."""
-        game = await self.db.open_game(guild_id, channel_id, practice_for or "")
-        rnd = await self.db.latest_round(game.id) if game else None
+        game = await self.rows.open_game(guild_id, channel_id, practice_for or "")
+        rnd = await self.rows.latest_round(game.id) if game else None
         return await self.round_view(rnd.id) if rnd and rnd.closed_at is None else None
 
     async def join(self, game_id: int, user_id: str, user_name: str) -> None:
         """Declare oneself a player, so rounds (round 1 included) wait for this player's answer."""
-        async with self.db.transaction() as tx:
+        async with self.rows.transaction() as tx:
             game = await tx.game(game_id)
             if game is None or game.status is not GameStatus.OPEN:
                 raise GameError("That game is over.")
@@ -205,7 +205,7 @@ class Games:
     async def reveal(self, round_id: int, by_user_id: str, is_moderator: bool = False) -> Reveal:
         """Close a round early and reveal it: only the host or a moderator may."""
         now = self.clock()
-        async with self.db.transaction() as tx:
+        async with self.rows.transaction() as tx:
             rnd, game = await self._load(round_id)
             if by_user_id != game.host_id and not is_moderator:
                 raise GameError(f"Only the host ({game.host_name}) or a moderator can reveal early.")
@@ -216,11 +216,11 @@ class Games:
                 raise GameError("This round is already revealed.")
         return await self.reveal_of(round_id)
 
-    async def next_round(self, game_id: int, by_user_id: str | None = None) -> RoundView | None:
+    async def next_round(self, game_id: int, by_user_id: str | None = None) -> RoundState | None:
         """Open the next round; None when the game is over. Calling it twice returns the same open round.
 
         by_user_id: who asked (a practice game moves on only for its player); None for the game's own driver."""
-        async with self.db.transaction() as tx:
+        async with self.rows.transaction() as tx:
             game = await tx.game(game_id)
             if game is None:
                 raise GameError("That game does not exist.")
@@ -242,18 +242,18 @@ class Games:
     async def stop(self, guild_id: int, channel_id: int, by_user_id: str, is_moderator: bool = False, *,
                    practice: bool = False) -> Standings:
         """End the channel's game (or the caller's practice). Answers already given keep their points."""
-        game = await self.db.open_game(guild_id, channel_id, by_user_id if practice else "")
+        game = await self.rows.open_game(guild_id, channel_id, by_user_id if practice else "")
         if game is None:
             raise GameError("You have no practice game running here." if practice
                             else "There is no game running in this channel.")
         if by_user_id != game.host_id and not is_moderator:
             raise GameError(f"Only the host ({game.host_name}) or a moderator can stop this game.")
         now = self.clock()
-        async with self.db.transaction() as tx:
+        async with self.rows.transaction() as tx:
             latest = await tx.latest_round(game.id)
             closed = await self._end(tx, game, latest, now)
         reveal = await self.reveal_of(latest.id) if latest and closed else None
-        rows = await self.db.standings(game.id, game.rounds)
+        rows = await self.rows.standings(game.id, game.rounds)
         return Standings(game.id, game.guild_id, game.channel_id, tuple(rows), latest.number if latest else 0,
                          game.rounds, reveal)
 
@@ -263,8 +263,8 @@ class Games:
         """Close every round whose time is up; each reveal is returned once, to whoever closed it."""
         now = self.clock()
         reveals = []
-        for round_id in await self.db.due_round_ids(now):
-            async with self.db.transaction() as tx:
+        for round_id in await self.rows.due_round_ids(now):
+            async with self.rows.transaction() as tx:
                 rnd, game = await self._load(round_id)
                 closed = await self.close(tx, game, rnd, now, CloseReason.TIME)
             if closed:
@@ -274,41 +274,41 @@ class Games:
     # ------------------------------------------------------------ what players have been shown
 
     async def progress(self, game_id: int) -> Progress | None:
-        return await self.db.progress(game_id)
+        return await self.rows.progress(game_id)
 
     async def lagging_games(self) -> list[int]:
         """Channel games whose players have not seen everything the database holds (see GameStore)."""
-        return await self.db.lagging_game_ids(self.clock() - CATCH_UP_WINDOW)
+        return await self.rows.lagging_game_ids(self.clock() - CATCH_UP_WINDOW)
 
     async def round_shown(self, round_id: int, channel_id: int, message_id: int) -> None:
-        await self.db.mark_shown(ROUND_SHOWN, round_id, channel_id, message_id)
+        await self.rows.mark_shown(ROUND_SHOWN, round_id, channel_id, message_id)
 
     async def reveal_shown(self, round_id: int, channel_id: int, message_id: int) -> None:
-        await self.db.mark_shown(REVEAL_SHOWN, round_id, channel_id, message_id)
+        await self.rows.mark_shown(REVEAL_SHOWN, round_id, channel_id, message_id)
 
     async def round_message(self, round_id: int) -> tuple[int, int] | None:
         """(channel id, message id) of the message that shows this round, once posted."""
-        return await self.db.shown(ROUND_SHOWN, round_id)
+        return await self.rows.shown(ROUND_SHOWN, round_id)
 
     async def abandon(self, game_id: int) -> None:
         """End a game whose channel refuses the bot's posts; nothing more will be shown there."""
         now = self.clock()
-        async with self.db.transaction() as tx:
+        async with self.rows.transaction() as tx:
             game = await tx.game(game_id)
             latest = await tx.latest_round(game_id)
             if game is not None and game.status is GameStatus.OPEN:
                 await self._end(tx, game, latest, now)
         if latest is not None and game is not None:  # message id 0: given up, so nobody tries again
-            await self.db.mark_shown(REVEAL_SHOWN, latest.id, game.channel_id, 0)
+            await self.rows.mark_shown(REVEAL_SHOWN, latest.id, game.channel_id, 0)
 
     async def recover(self) -> Recovery:
         """On startup: reveal rounds that ran out while down, hand back the ones still running."""
         revealed = await self.close_due_rounds()
-        resumed = [await self.round_view(r.id) for r in await self.db.open_rounds()]
+        resumed = [await self.round_view(r.id) for r in await self.rows.open_rounds()]
         waiting = []
         just_revealed = {r.game_id for r in revealed}  # the adapter moves these on after posting the reveal
-        for game in await self.db.open_games():
-            latest = await self.db.latest_round(game.id)
+        for game in await self.rows.open_games():
+            latest = await self.rows.latest_round(game.id)
             if game.id not in just_revealed and (latest is None or latest.closed_at is not None):
                 waiting.append(game.id)
         return Recovery(resumed, revealed, waiting)
@@ -320,10 +320,10 @@ class Games:
             raise GameError("The leaderboard period must be 'week' or 'all'.")
         limit = _whole("leaderboard places", limit, 1, 50)
         since = week_start(self.clock()) if period == "week" else None
-        return Leaderboard(guild_id, period, since, tuple(await self.db.leaderboard(guild_id, since, limit)))
+        return Leaderboard(guild_id, period, since, tuple(await self.rows.leaderboard(guild_id, since, limit)))
 
     async def stats(self, guild_id: int, user_id: str) -> PersonalStats:
-        return personal_stats(user_id, await self.db.history(guild_id, user_id))
+        return personal_stats(user_id, await self.rows.history(guild_id, user_id))
 
     async def show_reveal(self, round_id: int) -> Reveal:
         """A revealed round again (e.g. to re-post after a restart). Never closes anything."""
@@ -335,7 +335,7 @@ class Games:
     # ------------------------------------------------------------ internals
 
     async def _load(self, round_id: int) -> tuple[RoundRow, GameRow]:
-        found = await self.db.round_with_game(round_id)
+        found = await self.rows.round_with_game(round_id)
         if found is None:
             raise GameError("That round no longer exists.")
         return found
@@ -358,6 +358,6 @@ class Games:
 
     async def reveal_of(self, round_id: int) -> Reveal:
         rnd, game = await self._load(round_id)
-        latest = await self.db.latest_round(game.id)
-        return build_reveal(rnd, game, await self.db.answers(rnd.id), await self.db.standings(game.id, rnd.number),
+        latest = await self.rows.latest_round(game.id)
+        return build_reveal(rnd, game, await self.rows.answers(rnd.id), await self.rows.standings(game.id, rnd.number),
                             is_last=latest is not None and latest.id == rnd.id)

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .errors import GameError
+from .game_display import AnswerReceipt, option_by_key
 from .game_rows import AnswerRow, CloseReason, RoundRow
 from .game_store import AnswerContext
-from .game_views import AnswerReceipt, option_by_key
 from .leaderboard import score
 
 if TYPE_CHECKING:
@@ -62,7 +62,7 @@ class AnswerDesk:
                     raise
 
     async def _answer(self, batch: list[_Click]) -> None:
-        db, games = self.games.db, self.games
+        db, games = self.games.rows, self.games
         keys = list(dict.fromkeys((c.round_id, c.user_id) for c in batch))
         contexts = await db.answer_contexts(keys)
         rows, valid = [], []
@@ -129,7 +129,7 @@ class AnswerDesk:
                          speed, base + streak_bonus + speed, click.at)
 
     async def _close(self, rnd: RoundRow, now: float) -> bool:
-        async with self.games.db.transaction() as tx:
+        async with self.games.rows.transaction() as tx:
             found = await tx.round_with_game(rnd.id)
             return found is not None and await self.games.close(tx, found[1], found[0], now,
                                                                 CloseReason.ALL_ANSWERED)

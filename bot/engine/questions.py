@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .answers import KnowledgeBase
+from .answers import Answerer
 from .errors import NotFound
 from .missed import MissedQuestions
 from .models import Reply
@@ -20,7 +20,7 @@ class AskedReply:
 
 
 class Questions:
-    def __init__(self, store: Store, answerer: KnowledgeBase, missed: MissedQuestions) -> None:
+    def __init__(self, store: Store, answerer: Answerer, missed: MissedQuestions) -> None:
         self._store = store
         self._answerer = answerer
         self._missed = missed

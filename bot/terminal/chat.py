@@ -37,7 +37,7 @@ class Chat:
         self.play = ScenarioSession(engine, read, show, user_id, user_name, self.handle)
 
     async def run(self) -> None:
-        count = len(await self.engine.kb.entries(LOCAL_COMMUNITY))
+        count = len(await self.engine.answerer.entries(LOCAL_COMMUNITY))
         self.show(Text(f"otbot: {count} answers about OT at school and in the clinic, "
                        f"{len(self.engine.scenarios)} scenarios to play.\n"
                        "Ask a question in your own words. /help lists the commands; Ctrl-D or /quit leaves."))
@@ -78,7 +78,7 @@ class Chat:
         await self.open(self.choices[number - 1])
 
     async def open(self, entry: Entry) -> None:
-        entries = await self.engine.kb.entries(LOCAL_COMMUNITY)
+        entries = await self.engine.answerer.entries(LOCAL_COMMUNITY)
         related = [entries[r] for r in entry.related if r in entries]
         self.choices = related
         self.show(entry_view(entry, related=related, full_sources=True,
@@ -111,9 +111,9 @@ class Chat:
             raise UserError(f"Usage: /show ID, e.g. /show {example}. Ids are shown beside related entries "
                             "and suggestions.")
         wanted = args[0].lower()
-        entry = await self.engine.kb.get(wanted, LOCAL_COMMUNITY)
+        entry = await self.engine.answerer.get(wanted, LOCAL_COMMUNITY)
         if entry is None:
-            close = closest_ids(await self.engine.kb.entries(LOCAL_COMMUNITY), wanted, 5)
+            close = closest_ids(await self.engine.answerer.entries(LOCAL_COMMUNITY), wanted, 5)
             hint = f" Did you mean: {', '.join(close)}?" if close else f" Try /show {example}."
             raise UserError(f"No entry has the id '{wanted}'.{hint}")
         await self.open(entry)

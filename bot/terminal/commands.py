@@ -115,7 +115,7 @@ def train(knowledge_dir: Path, scenarios_dir: Path, out: TextIO = sys.stdout) ->
 async def run_eval(engine: Engine, path: Path, out: TextIO = sys.stdout) -> int:
     from ..engine.evaluate import evaluate, read_labeled
 
-    report = await evaluate(engine.kb, read_labeled(path))
+    report = await evaluate(engine.answerer, read_labeled(path))
     out.write(report.text() + "\n")
     return 0
 

@@ -13,7 +13,7 @@ from rich.console import Group, RenderableType
 from rich.text import Text
 
 from ..engine.errors import GameError, UserError
-from ..engine.game import LETTERS, ROUNDS_RANGE, Reveal, RoundView
+from ..engine.game import LETTERS, ROUNDS_RANGE, Reveal, RoundState
 from ..engine.models import LOCAL_COMMUNITY
 from .play_render import RoundResult, result_of, reveal_view, round_view, summary_view
 
@@ -99,7 +99,7 @@ class ScenarioSession:
         current = await self.games.current(LOCAL_COMMUNITY, TERMINAL_CHANNEL)
         if current is not None:  # a game left open by an earlier session (or a crash): stop it cleanly
             await self.games.stop(LOCAL_COMMUNITY, TERMINAL_CHANNEL, current.host_id, is_moderator=True)
-        view: RoundView | None = await self.games.start(
+        view: RoundState | None = await self.games.start(
             LOCAL_COMMUNITY, TERMINAL_CHANNEL, self.user_id, self.user_name, category=category,
             difficulty=difficulty, rounds=rounds, seconds=TERMINAL_SECONDS)
         results: list[RoundResult] = []
@@ -136,7 +136,7 @@ class ScenarioSession:
             return Turn.LEAVE
         return Turn.STOP if word.lower() in STOP_WORDS else word
 
-    async def _answer(self, view: RoundView) -> Reveal | Turn:
+    async def _answer(self, view: RoundState) -> Reveal | Turn:
         options = view.scenario.options
         last = LETTERS[len(options) - 1]
         while True:
@@ -158,7 +158,7 @@ class ScenarioSession:
             self.show(Text(f"Round {view.number} is still open: type a letter from A to {last} "
                            "(/round shows it again).", style="dim"))
 
-    async def _submit(self, view: RoundView, key: str) -> Reveal:
+    async def _submit(self, view: RoundState, key: str) -> Reveal:
         try:
             receipt = await self.games.answer(view.round_id, self.user_id, self.user_name, key)
         except GameError as exc:  # e.g. time ran out while the player was reading

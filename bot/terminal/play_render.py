@@ -15,7 +15,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from ..engine.game import LETTERS, Reveal, RoundView
+from ..engine.game import LETTERS, Reveal, RoundState
 from ..engine.models import Scenario
 from .render import markdown
 
@@ -49,7 +49,7 @@ def lettered(rows: Sequence[tuple[str, RenderableType]]) -> Table:
     return grid
 
 
-def round_view(view: RoundView) -> RenderableType:
+def round_view(view: RoundState) -> RenderableType:
     s = view.scenario
     where = " · ".join(part for part in (s.level, s.setting) if part)
     lines: list[RenderableType] = [

@@ -34,7 +34,7 @@ OFF_TOPIC = "what's the weather in chicago"
 
 
 async def test_ask_answers_with_embed_sources_and_feedback_buttons(ask: Asker, engine: Engine) -> None:
-    expected = await engine.kb.ask(CLEAR_QUESTION, GUILD_A)
+    expected = await engine.answerer.ask(CLEAR_QUESTION, GUILD_A)
     assert expected.outcome is Outcome.ANSWERED and expected.entry is not None
 
     body = await ask(CLEAR_QUESTION)
@@ -60,9 +60,9 @@ async def test_private_ask_is_ephemeral(ask: Asker) -> None:
 
 async def test_did_you_mean_buttons_show_the_entry_privately(fake: FakeDiscord, ask: Asker, engine: Engine) -> None:
     # A strict answer threshold makes any real question "low confidence", whatever the ranking tweaks.
-    engine.kb.thresholds = Thresholds(answer=0.999, suggest=0.05)
+    engine.answerer.thresholds = Thresholds(answer=0.999, suggest=0.05)
     question = "what is the difference between school OT and clinic OT"
-    expected = await engine.kb.ask(question, GUILD_A)
+    expected = await engine.answerer.ask(question, GUILD_A)
     assert expected.outcome is Outcome.UNSURE and expected.suggestions
 
     body = await ask(question)
@@ -86,7 +86,7 @@ async def test_did_you_mean_buttons_show_the_entry_privately(fake: FakeDiscord, 
 
 
 async def test_off_topic_is_declined_politely_and_queued(ask: Asker, engine: Engine) -> None:
-    expected = await engine.kb.ask(OFF_TOPIC, GUILD_A)
+    expected = await engine.answerer.ask(OFF_TOPIC, GUILD_A)
     assert expected.outcome is Outcome.OUT_OF_SCOPE and expected.decline_message
     body = await ask(OFF_TOPIC)
     text = text_of(body)
@@ -116,7 +116,7 @@ async def test_not_helpful_click_records_a_missed_question(fake: FakeDiscord, bo
 
 async def test_buttons_posted_before_questions_were_stored_still_work(fake: FakeDiscord, bot: OtBot,
                                                                       engine: Engine) -> None:
-    entry = await engine.kb.get("school-vs-clinic-ot", GUILD_A)
+    entry = await engine.answerer.get("school-vs-clinic-ot", GUILD_A)
     assert entry is not None
     old = {"embeds": [], "components": [{"type": 1, "components": [
         {"type": 2, "style": 2, "label": "Not helpful", "custom_id": f"otbot:fb:n:{entry.id}"},

@@ -66,7 +66,7 @@ async def test_add_modal_then_ask_history_edit_remove(fake: FakeDiscord, bot: Ot
     assert inputs["Sources"]["value"].splitlines() == SOURCES.splitlines()
     edited = await acked(await fake.submit_modal(modal_id, {inputs["Answer"]["custom_id"]: ANSWER + " Updated."}))
     assert edited["data"]["content"].startswith(f"Updated `{entry_id}`")
-    assert (await engine.kb.get(entry_id, GUILD_A)).answer.endswith("Updated.")  # type: ignore[union-attr]
+    assert (await engine.answerer.get(entry_id, GUILD_A)).answer.endswith("Updated.")  # type: ignore[union-attr]
     assert [h.version for h in await engine.faq.history(GUILD_A, entry_id)] == [1, 2]
 
     handle = await fake.slash("faq remove", channel_id=CHAN_A, user=ADMIN, options={"entry": entry_id})
@@ -76,7 +76,7 @@ async def test_add_modal_then_ask_history_edit_remove(fake: FakeDiscord, bot: Ot
     message = handle.original
     removed = await acked(await fake.click(message, f"otbot:faqrm:{entry_id}", ADMIN))
     assert removed["type"] == 7 and "removed" in removed["data"]["content"]
-    assert await engine.kb.get(entry_id, GUILD_A) is None
+    assert await engine.answerer.get(entry_id, GUILD_A) is None
 
 
 async def test_the_same_form_sent_again_saves_once(fake: FakeDiscord, bot: OtBot, engine: Engine) -> None:
@@ -163,10 +163,11 @@ async def test_about_shows_counts(fake: FakeDiscord, bot: OtBot, engine: Engine)
     await add_entry(fake)
     body = await acked(await fake.slash("otbot about", channel_id=CHAN_A, user=MEMBER))
     fields = {f["name"]: f["value"] for f in embeds_of(body)[0]["fields"]}
-    assert fields["FAQ entries"] == str(len(engine.kb.curated) + 1)
+    assert fields["FAQ entries"] == str(len(engine.answerer.curated) + 1)
     assert fields["Scenarios"] == str(len(engine.scenarios))
     in_b = await acked(await fake.slash("otbot about", channel_id=CHAN_B, user=MEMBER))
-    assert {f["name"]: f["value"] for f in embeds_of(in_b)[0]["fields"]}["FAQ entries"] == str(len(engine.kb.curated))
+    about_b = {f["name"]: f["value"] for f in embeds_of(in_b)[0]["fields"]}
+    assert about_b["FAQ entries"] == str(len(engine.answerer.curated))
     assert GUILD_A != GUILD_B
 
 

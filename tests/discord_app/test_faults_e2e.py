@@ -135,7 +135,7 @@ async def test_the_same_click_twice_is_one_answer(fake: FakeDiscord, bot: OtBot,
     clicks = await asyncio.gather(fake.click(message, button, P1), fake.click(message, button, P1))
     for shown in await asyncio.gather(*(reply(c) for c in clicks)):
         assert private(shown) and "Locked in" in shown["content"]
-    assert [a.user_id for a in await engine.games.db.answers(round_id_of(message))] == [str(P1)]
+    assert [a.user_id for a in await engine.games.rows.answers(round_id_of(message))] == [str(P1)]
 
 
 # ---------------------------------------------------------------- rounds and reveals that do not go out
@@ -188,8 +188,8 @@ async def test_a_refusing_channel_ends_its_game_and_never_blocks_recovery_of_oth
         assert round_id_of(message) == fine.round_id
         await fake.wait_until(lambda: any("refuses" in r.getMessage() for r in caplog.records), 5, "a log line")
         await settled(fake, bot)
-        assert (await engine.games.db.game(refused.game_id)).status is GameStatus.STOPPED
-        assert (await engine.games.db.game(fine.game_id)).status is GameStatus.OPEN
+        assert (await engine.games.rows.game(refused.game_id)).status is GameStatus.STOPPED
+        assert (await engine.games.rows.game(fine.game_id)).status is GameStatus.OPEN
         assert await engine.games.lagging_games() == []  # nobody keeps knocking on the refusing channel
 
 
@@ -216,7 +216,7 @@ async def test_a_gateway_drop_mid_round_loses_nothing(fake: FakeDiscord, bot: Ot
     await reply(await fake.click(message, buttons[1], P2))
     await acked(await fake.click(message, f"otbot:reveal:{round_id}", HOST))
     await revealed(fake, message)
-    assert len(await engine.games.db.answers(round_id)) == 2
+    assert len(await engine.games.rows.answers(round_id)) == 2
     await round_posted(fake, 2, 2)
 
 
@@ -242,7 +242,7 @@ async def test_slow_network_and_a_locked_database_still_acknowledge_in_time(
     await locker
     for shown in await asyncio.gather(*(reply(c, timeout=8) for c in clicks)):
         assert "Locked in" in shown["content"]
-    assert len(await engine.games.db.answers(round_id_of(message))) == 3
+    assert len(await engine.games.rows.answers(round_id_of(message))) == 3
     await acked(await fake.click(message, f"otbot:reveal:{round_id_of(message)}", HOST), timeout=8)
     await revealed(fake, message, timeout=10)
 
@@ -255,7 +255,7 @@ async def test_play_takes_over_a_game_that_showed_nothing_for_longer_than_a_roun
     engine.games.clock = lambda: clock() + 100
     message = await start_game(fake, rounds=1, user=P2)
     assert round_id_of(message) != stuck.round_id
-    assert (await engine.games.db.game(stuck.game_id)).status is GameStatus.STOPPED
+    assert (await engine.games.rows.game(stuck.game_id)).status is GameStatus.STOPPED
 
 
 @pytest.fixture(autouse=True)

@@ -63,7 +63,7 @@ async def test_missed_queue_new_entry_phrasing_and_dismiss(fake: FakeDiscord, bo
     [entry_input] = modal_inputs(phrasing).values()
     done = await acked(await fake.submit_modal(phrasing["data"]["custom_id"], {entry_input["custom_id"]: entry_id}))
     assert done["data"]["content"] == f"Added as a phrasing of `{entry_id}`."
-    assert UNKNOWN[1] in (await engine.kb.get(entry_id, GUILD_A)).alternates  # type: ignore[union-attr]
+    assert UNKNOWN[1] in (await engine.answerer.get(entry_id, GUILD_A)).alternates  # type: ignore[union-attr]
 
     dismissed = await acked(await fake.click(message, f"otbot:missed:dismiss:{pool}", ADMIN))
     assert is_ephemeral(dismissed) and dismissed["data"]["content"] == "Dismissed."
@@ -79,7 +79,7 @@ async def test_restore_an_earlier_version(fake: FakeDiscord, bot: OtBot, engine:
     body = await acked(await fake.slash("faq restore", channel_id=CHAN_A, user=ADMIN,
                                         options={"entry": entry_id, "version": 1}))
     assert body["data"]["content"] == f"Restored `{entry_id}` to version 1."
-    assert (await engine.kb.get(entry_id, GUILD_A)).answer == ANSWER  # type: ignore[union-attr]
+    assert (await engine.answerer.get(entry_id, GUILD_A)).answer == ANSWER  # type: ignore[union-attr]
     missing = await acked(await fake.slash("faq restore", channel_id=CHAN_A, user=ADMIN,
                                            options={"entry": entry_id, "version": 9}))
     assert is_ephemeral(missing) and "has no version 9" in missing["data"]["content"]

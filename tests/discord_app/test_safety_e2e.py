@@ -55,7 +55,7 @@ async def test_entry_with_mentions_goes_out_without_pings(fake: FakeDiscord, bot
     await acked(await fake.slash("faq show", channel_id=CHAN_A, user=MEMBER, options={"entry": entry_id}))
     await fake.send_message(CHAN_A, MEMBER, f"<@{fake.app_id}> {question}", mentions=[fake.app_id])
     await fake.wait_for_message(CHAN_A)
-    engine.kb.thresholds = Thresholds(answer=1.01, suggest=0.05)  # now a "did you mean" with that entry
+    engine.answerer.thresholds = Thresholds(answer=1.01, suggest=0.05)  # now a "did you mean" with that entry
     handle = await fake.slash("ask", channel_id=CHAN_A, user=MEMBER, options={"question": question})
     body = await acked(handle)
     assert handle.original is not None
@@ -80,7 +80,7 @@ async def test_longest_entry_fits_discords_limits(fake: FakeDiscord, bot: OtBot,
                for i in range(12)]
     raw = {"question": question, "answer": answer, "school": "S" * 1000, "medical": "M" * 1000,
            "alternates": ["self care goals at school"], "tags": ["self-care"],
-           "related": sorted(engine.kb.curated)[:3], "sources": sources}
+           "related": sorted(engine.answerer.curated)[:3], "sources": sources}
     entry = await engine.faq.add(GUILD_A, raw, "test")
     assert len(entry.question) == 300 and len(entry.answer) == 1500
 
@@ -126,7 +126,7 @@ async def test_unexpected_error_is_a_private_apology_and_is_logged(
     async def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("database on fire")
 
-    monkeypatch.setattr(engine.kb, "ask", broken)
+    monkeypatch.setattr(engine.answerer, "ask", broken)
     with caplog.at_level(logging.ERROR, logger="bot.discord_app"):
         shown = await private_text(await fake.slash("ask", channel_id=CHAN_A, user=MEMBER, options={"question": "hi?"}))
     assert shown == UNEXPECTED
@@ -197,7 +197,7 @@ async def test_slow_work_is_acknowledged_first_then_delivered(fake: FakeDiscord,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     """A locked database or a loaded machine must not make Discord drop the interaction (3 s)."""
     monkeypatch.setattr(delivery, "ACK_WAIT", 0.05)
-    monkeypatch.setattr(engine.kb, "ask", slow(engine.kb.ask))
+    monkeypatch.setattr(engine.answerer, "ask", slow(engine.answerer.ask))
     monkeypatch.setattr(engine.games, "answer", slow(engine.games.answer))
 
     handle = await fake.slash("ask", channel_id=CHAN_A, user=MEMBER, options={"question": STORED_QUESTION},)
@@ -232,7 +232,7 @@ async def test_an_error_after_thinking_replaces_the_placeholder(fake: FakeDiscor
         raise RuntimeError("disk gone")
 
     monkeypatch.setattr(delivery, "ACK_WAIT", 0.05)
-    monkeypatch.setattr(engine.kb, "ask", broken)
+    monkeypatch.setattr(engine.answerer, "ask", broken)
     handle = await fake.slash("ask", channel_id=CHAN_A, user=MEMBER, options={"question": "what is an IEP?"})
     assert (await acked(handle))["type"] == 5
     shown = await handle.wait_original(lambda m: m["content"])

@@ -86,7 +86,7 @@ async def test_three_players_reveal_scores_and_next_round(fake: FakeDiscord, bot
     assert sorted(expected.values(), reverse=True) == [100, 50 if scenario.partial else 0, 0]
     board = await engine.games.leaderboard(GUILD_A, "all")
     assert {r.user_id: r.points for r in board.rows} == expected
-    answers = await engine.games.db.answers(round_id)
+    answers = await engine.games.rows.answers(round_id)
     assert {a.user_id: (a.option_key, a.points) for a in answers} == {
         str(p): (k, POINTS[scenario.credit(k)]) for p, k in picks.items()}
 
@@ -154,7 +154,7 @@ async def test_restart_keeps_old_round_buttons_and_reveals_overdue_rounds(
             start_bot(engine_=second_engine) as second:
         late = await reply(await fake.click(message, answer_ids(message)[keys[1]], P2))
         assert private(late) and "Locked in" in late["content"]
-        answers = await second_engine.games.db.answers(round_id)
+        answers = await second_engine.games.rows.answers(round_id)
         assert {a.user_id: a.option_key for a in answers} == {str(P1): keys[0], str(P2): keys[1]}
         await settled(fake, second)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.engine.answers import KnowledgeBase
-from bot.engine.content import Knowledge
+from bot.engine.answers import Answerer
+from bot.engine.content import CuratedContent
 from bot.engine.faq import FaqEditor
 from bot.engine.messages import FAMILY_NOTE
 from bot.engine.models import Outcome
@@ -33,9 +33,9 @@ HOSTILE = [
 
 
 @pytest.mark.parametrize("text", HOSTILE, ids=range(len(HOSTILE)))
-async def test_hostile_text_is_answered_or_declined(knowledge: Knowledge, store: Store, text: str) -> None:
-    kb = KnowledgeBase(knowledge, store)
-    reply = await kb.ask(text, 1)
+async def test_hostile_text_is_answered_or_declined(knowledge: CuratedContent, store: Store, text: str) -> None:
+    answerer = Answerer(knowledge, store)
+    reply = await answerer.ask(text, 1)
     assert reply.outcome in set(Outcome)
     assert 0.0 <= reply.confidence <= 1.0
     assert len(reply.question) <= 2000
@@ -53,23 +53,23 @@ async def test_hostile_text_is_answered_or_declined(knowledge: Knowledge, store:
         "give me a recipe for banana bread",
     ],
 )
-async def test_off_topic_questions_are_declined(knowledge: Knowledge, question: str) -> None:
-    reply = await KnowledgeBase(knowledge).ask(question)
+async def test_off_topic_questions_are_declined(knowledge: CuratedContent, question: str) -> None:
+    reply = await Answerer(knowledge).ask(question)
     assert reply.outcome is Outcome.OUT_OF_SCOPE
     assert reply.entry is None and reply.decline_message
 
 
-async def test_a_stored_question_is_answered_with_sources(knowledge: Knowledge) -> None:
+async def test_a_stored_question_is_answered_with_sources(knowledge: CuratedContent) -> None:
     entry = next(e for e in knowledge.entries if e.id == "school-vs-clinic-ot")
-    kb = KnowledgeBase(knowledge)
-    reply = await kb.ask(entry.question)
+    answerer = Answerer(knowledge)
+    reply = await answerer.ask(entry.question)
     assert reply.answered and reply.entry == entry
-    assert reply.entry.sources and reply.confidence >= kb.answer_threshold
+    assert reply.entry.sources and reply.confidence >= answerer.answer_threshold
 
 
-async def test_a_paraphrase_is_answered_or_offered_first(knowledge: Knowledge) -> None:
+async def test_a_paraphrase_is_answered_or_offered_first(knowledge: CuratedContent) -> None:
     """Below the answer threshold the right entry still leads the "did you mean" list."""
-    reply = await KnowledgeBase(knowledge).ask("what's the difference between school OT and clinic OT?")
+    reply = await Answerer(knowledge).ask("what's the difference between school OT and clinic OT?")
     shown = [reply.entry] if reply.answered else list(reply.suggestions)
     assert shown and shown[0] is not None and shown[0].id == "school-vs-clinic-ot"
 
@@ -84,50 +84,50 @@ NEW_ENTRY = {
 
 
 async def test_community_entry_is_searchable_at_once_and_only_in_its_community(
-        knowledge: Knowledge, store: Store) -> None:
-    kb = KnowledgeBase(knowledge, store)
-    faq = FaqEditor(kb, store)
-    before = await kb.ask("where do i park for the parent ot workshop", 111)
+        knowledge: CuratedContent, store: Store) -> None:
+    answerer = Answerer(knowledge, store)
+    faq = FaqEditor(answerer, store)
+    before = await answerer.ask("where do i park for the parent ot workshop", 111)
     entry = await faq.add(111, NEW_ENTRY, actor="mod")
-    reply = await kb.ask("where do i park for the parent ot workshop", 111)
+    reply = await answerer.ask("where do i park for the parent ot workshop", 111)
     assert reply.answered and reply.entry is not None and reply.entry.id == entry.id
     assert before.entry is None or before.entry.id != entry.id
-    elsewhere = await kb.ask("where do i park for the parent ot workshop", 222)
+    elsewhere = await answerer.ask("where do i park for the parent ot workshop", 222)
     assert elsewhere.entry is None or elsewhere.entry.id != entry.id
-    assert await kb.get(entry.id, 222) is None
+    assert await answerer.get(entry.id, 222) is None
 
 
 async def test_curated_entries_can_be_hidden_or_overridden_per_community(
-        knowledge: Knowledge, store: Store) -> None:
-    kb = KnowledgeBase(knowledge, store)
-    faq = FaqEditor(kb, store)
-    original = await kb.get("school-vs-clinic-ot", 1)
+        knowledge: CuratedContent, store: Store) -> None:
+    answerer = Answerer(knowledge, store)
+    faq = FaqEditor(answerer, store)
+    original = await answerer.get("school-vs-clinic-ot", 1)
     assert original is not None
     changed = {**original.as_dict(), "answer": "Our district's own explanation of the difference."}
     await faq.edit(1, "school-vs-clinic-ot", changed, actor="mod")
-    reply = await kb.ask(original.question, 1)
+    reply = await answerer.ask(original.question, 1)
     assert reply.entry is not None and reply.entry.answer == "Our district's own explanation of the difference."
-    other = await kb.ask(original.question, 2)
+    other = await answerer.ask(original.question, 2)
     assert other.entry is not None and other.entry.answer == original.answer
     await faq.remove(1, "school-vs-clinic-ot", actor="mod")  # drops the override: curated text is back
-    assert (await kb.get("school-vs-clinic-ot", 1)) == original
+    assert (await answerer.get("school-vs-clinic-ot", 1)) == original
     await faq.remove(1, "school-vs-clinic-ot", actor="mod")  # now hides the curated entry here
-    assert await kb.get("school-vs-clinic-ot", 1) is None
-    hidden = await kb.ask(original.question, 1)
+    assert await answerer.get("school-vs-clinic-ot", 1) is None
+    hidden = await answerer.ask(original.question, 1)
     assert hidden.entry is None or hidden.entry.id != "school-vs-clinic-ot"
     assert all(s.id != "school-vs-clinic-ot" for s in hidden.suggestions)
 
 
 async def test_a_community_entry_is_found_even_without_the_curated_subject_words(
-        knowledge: Knowledge, store: Store) -> None:
-    kb = KnowledgeBase(knowledge, store)
-    entry = await FaqEditor(kb, store).add(3, {
+        knowledge: CuratedContent, store: Store) -> None:
+    answerer = Answerer(knowledge, store)
+    entry = await FaqEditor(answerer, store).add(3, {
         "question": "How do we borrow a weighted vest from the Maplewood lending library?",
         "answer": "Email the library desk; loans last four weeks.", "sources": ["Maplewood library page"]},
         actor="mod")
-    reply = await kb.ask("how do I borrow a weighted vest from the maplewood lending library?", 3)
+    reply = await answerer.ask("how do I borrow a weighted vest from the maplewood lending library?", 3)
     assert reply.answered and reply.entry is not None and reply.entry.id == entry.id
-    elsewhere = await kb.ask("how do I borrow a weighted vest from the maplewood lending library?", 4)
+    elsewhere = await answerer.ask("how do I borrow a weighted vest from the maplewood lending library?", 4)
     assert not elsewhere.answered
 
 
@@ -144,9 +144,9 @@ async def test_a_community_entry_is_found_even_without_the_curated_subject_words
         "recommend a good pediatrician in austin",
     ],
 )
-async def test_everyday_school_questions_get_no_confident_ot_answer(knowledge: Knowledge, question: str) -> None:
+async def test_everyday_school_questions_get_no_confident_ot_answer(knowledge: CuratedContent, question: str) -> None:
     """Sharing words like "kid", "class" or "district" with the FAQ is not being about OT."""
-    reply = await KnowledgeBase(knowledge).ask(question)
+    reply = await Answerer(knowledge).ask(question)
     assert not reply.answered, (reply.entry.id if reply.entry else None, reply.confidence)
 
 
@@ -164,8 +164,8 @@ GUARDED = [
 
 
 @pytest.mark.parametrize(("question", "message"), GUARDED, ids=[m for _, m in GUARDED])
-async def test_each_guard_declines_with_its_own_message(knowledge: Knowledge, question: str, message: str) -> None:
-    reply = await KnowledgeBase(knowledge).ask(question)
+async def test_each_guard_declines_with_its_own_message(knowledge: CuratedContent, question: str, message: str) -> None:
+    reply = await Answerer(knowledge).ask(question)
     assert reply.outcome is Outcome.OUT_OF_SCOPE and reply.entry is None
     assert reply.decline_message is not None and message in reply.decline_message
 
@@ -177,59 +177,59 @@ async def test_each_guard_declines_with_its_own_message(knowledge: Knowledge, qu
         "my student missed his medication dose this morning and can't focus, can the school OT help with attention?",
     ],
 )
-async def test_guards_stay_narrow(knowledge: Knowledge, question: str) -> None:
+async def test_guards_stay_narrow(knowledge: CuratedContent, question: str) -> None:
     """A word a guard watches for, used in an OT question, does not stop the knowledge base."""
-    reply = await KnowledgeBase(knowledge).ask(question)
+    reply = await Answerer(knowledge).ask(question)
     assert reply.outcome is not Outcome.OUT_OF_SCOPE or reply.decline_message == UNCOVERED_DECLINE
 
 
-async def test_a_parent_asking_about_their_own_child_gets_the_family_note(knowledge: Knowledge) -> None:
+async def test_a_parent_asking_about_their_own_child_gets_the_family_note(knowledge: CuratedContent) -> None:
     entry = next(e for e in knowledge.entries if e.id == "school-vs-clinic-ot")
-    kb = KnowledgeBase(knowledge)
-    parent = await kb.ask(f"My son gets OT at a clinic. {entry.question}")
-    teacher = await kb.ask(f"As an OT on my caseload I see this a lot. {entry.question}")
-    general = await kb.ask(entry.question)
+    answerer = Answerer(knowledge)
+    parent = await answerer.ask(f"My son gets OT at a clinic. {entry.question}")
+    teacher = await answerer.ask(f"As an OT on my caseload I see this a lot. {entry.question}")
+    general = await answerer.ask(entry.question)
     assert parent.answered and parent.family_note == FAMILY_NOTE
     assert teacher.answered and teacher.family_note is None
     assert general.answered and general.family_note is None
 
 
-async def test_a_second_question_is_offered_and_does_not_override_the_first(knowledge: Knowledge) -> None:
+async def test_a_second_question_is_offered_and_does_not_override_the_first(knowledge: CuratedContent) -> None:
     first = next(e for e in knowledge.entries if e.id == "school-vs-clinic-ot")
     second = next(e for e in knowledge.entries if e.id == "iep-vs-504")
-    kb = KnowledgeBase(knowledge)
-    reply = await kb.ask(f"We just moved and I am new to all of this. {first.question} Also, {second.question}")
+    answerer = Answerer(knowledge)
+    reply = await answerer.ask(f"We just moved and I am new to all of this. {first.question} Also, {second.question}")
     assert reply.answered and reply.entry is not None
     assert {reply.entry.id, *(e.id for e in reply.also_asked)} == {first.id, second.id}
 
 
-async def test_a_story_sentence_does_not_override_the_question(knowledge: Knowledge) -> None:
+async def test_a_story_sentence_does_not_override_the_question(knowledge: CuratedContent) -> None:
     question = next(e for e in knowledge.entries if e.id == "iep-vs-504").question
     story = next(e for e in knowledge.entries if e.id == "school-vs-clinic-ot").answer.split(". ")[0] + "."
-    reply = await KnowledgeBase(knowledge).ask(f"{story} Anyway, my real question: {question}")
+    reply = await Answerer(knowledge).ask(f"{story} Anyway, my real question: {question}")
     assert reply.answered and reply.entry is not None and reply.entry.id == "iep-vs-504"
 
 
-async def test_private_school_is_not_the_private_clinic(knowledge: Knowledge) -> None:
+async def test_private_school_is_not_the_private_clinic(knowledge: CuratedContent) -> None:
     """"private" in "private school" is about where a child is enrolled, not medical-model OT."""
-    reply = await KnowledgeBase(knowledge).ask(
+    reply = await Answerer(knowledge).ask(
         "our daughter goes to a private catholic school, can she still get OT from the public school district?")
     assert not (reply.answered and reply.entry is not None and "clinic" in reply.entry.id)
 
 
-async def test_a_server_s_own_entries_are_built_off_the_event_loop(knowledge: Knowledge, store: Store) -> None:
+async def test_a_server_s_own_entries_are_built_off_the_event_loop(knowledge: CuratedContent, store: Store) -> None:
     import threading
 
-    kb = KnowledgeBase(knowledge, store)
-    await FaqEditor(kb, store).add(5, NEW_ENTRY, actor="mod")
+    answerer = Answerer(knowledge, store)
+    await FaqEditor(answerer, store).add(5, NEW_ENTRY, actor="mod")
     built_in: list[str] = []
-    original = kb._build_view
+    original = answerer._build_view
 
     def spy(*args: object) -> object:
         built_in.append(threading.current_thread().name)
         return original(*args)  # type: ignore[arg-type]
 
-    kb._build_view = spy  # type: ignore[method-assign]
-    kb.invalidate(5)
-    await kb.ask(NEW_ENTRY["question"], 5)
+    answerer._build_view = spy  # type: ignore[method-assign]
+    answerer.invalidate(5)
+    await answerer.ask(NEW_ENTRY["question"], 5)
     assert built_in and built_in[0] != threading.main_thread().name

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from bot.config import PROJECT_ROOT
-from bot.engine.answers import KnowledgeBase
-from bot.engine.content import Knowledge
+from bot.engine.answers import Answerer
+from bot.engine.content import CuratedContent
 from bot.engine.evaluate import evaluate, read_labeled
 
 DEV_SET = PROJECT_ROOT / "tests" / "data" / "dev_questions.yaml"
 
 
-def test_dev_set_is_large_and_labelled_with_real_ids(knowledge: Knowledge) -> None:
+def test_dev_set_is_large_and_labelled_with_real_ids(knowledge: CuratedContent) -> None:
     labeled = read_labeled(DEV_SET)
     ids = {e.id for e in knowledge.entries}
     assert len(labeled) >= 200
@@ -19,10 +19,10 @@ def test_dev_set_is_large_and_labelled_with_real_ids(knowledge: Knowledge) -> No
     assert unknown == set()
 
 
-async def test_few_wrong_answers_and_off_topic_declined(knowledge: Knowledge) -> None:
+async def test_few_wrong_answers_and_off_topic_declined(knowledge: CuratedContent) -> None:
     """The policy's promise: at most 2% of all questions answered with a wrong entry; off-topic declined; most
     covered questions answered right or offered the right entry."""
-    report = await evaluate(KnowledgeBase(knowledge), read_labeled(DEV_SET))
+    report = await evaluate(Answerer(knowledge), read_labeled(DEV_SET))
     overall = report.overall
     assert overall.wrong <= 0.02 * overall.total, report.text()
     assert overall.declined_rightly >= 0.95 * overall.should_decline, report.text()

@@ -7,8 +7,8 @@ import threading
 import pytest
 
 from bot.engine import faq as engine_faq
-from bot.engine.answers import KnowledgeBase
-from bot.engine.content import Knowledge
+from bot.engine.answers import Answerer
+from bot.engine.content import CuratedContent
 from bot.engine.errors import NotFound, UserError
 from bot.engine.faq import FaqEditor
 from bot.engine.store import ConcurrentEdit, Store
@@ -23,8 +23,8 @@ ENTRY = {
 
 
 @pytest.fixture
-def faq(knowledge: Knowledge, store: Store) -> FaqEditor:
-    return FaqEditor(KnowledgeBase(knowledge, store), store)
+def faq(knowledge: CuratedContent, store: Store) -> FaqEditor:
+    return FaqEditor(Answerer(knowledge, store), store)
 
 
 async def test_add_edit_remove_are_recorded_in_history(faq: FaqEditor) -> None:
@@ -38,7 +38,7 @@ async def test_add_edit_remove_are_recorded_in_history(faq: FaqEditor) -> None:
         (1, "add", "alice"), (2, "edit", "bob"), (3, "remove", "carol")]
     assert history[1].before is not None and history[1].before["answer"] == ENTRY["answer"]
     assert history[1].after is not None and history[1].after["answer"] == "Moved to Wednesdays."
-    assert await faq.kb.get(entry.id, 5) is None
+    assert await faq.answerer.get(entry.id, 5) is None
 
 
 async def test_restore_brings_back_an_old_version_as_a_new_one(faq: FaqEditor) -> None:
@@ -74,7 +74,7 @@ async def test_phrasing_from_the_missed_queue_is_added_to_an_entry(faq: FaqEdito
     await faq.add_phrasing(5, "school-vs-clinic-ot", "why is the clinic ot diffrent from the school one", "mod")
     entry = await faq.require(5, "school-vs-clinic-ot")
     assert entry.alternates[-1] == "why is the clinic ot diffrent from the school one"
-    assert await faq.kb.get("school-vs-clinic-ot", 6) != entry  # only this community changed
+    assert await faq.answerer.get("school-vs-clinic-ot", 6) != entry  # only this community changed
 
 
 async def test_export_then_import_round_trips_into_another_community(faq: FaqEditor) -> None:
@@ -84,7 +84,7 @@ async def test_export_then_import_round_trips_into_another_community(faq: FaqEdi
     exported = await faq.export(5)
     plan = await faq.plan_import(9, exported)
     assert [e.id for e in plan.added] == ["when-is-the-parent-ot-night"] and not plan.problems
-    assert await faq.kb.get("when-is-the-parent-ot-night", 9) is None  # a dry run writes nothing
+    assert await faq.answerer.get("when-is-the-parent-ot-night", 9) is None  # a dry run writes nothing
     assert await faq.apply_import(9, plan, actor="admin") == 1
     assert (await faq.require(9, "when-is-the-parent-ot-night")).answer == ENTRY["answer"]
     again = await faq.plan_import(9, exported)

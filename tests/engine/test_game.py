@@ -8,7 +8,7 @@ import random
 import pytest
 
 from bot.engine.errors import GameError
-from bot.engine.game import AnswerReceipt, CloseReason, Games, GameStatus, Reveal, RoundView, bar_chart
+from bot.engine.game import AnswerReceipt, CloseReason, Games, GameStatus, Reveal, RoundState, bar_chart
 from bot.engine.models import DEFAULT_OPTIONS, Scenario, Source
 from bot.engine.store import Store
 
@@ -57,7 +57,7 @@ def games(store: Store, clock: FakeClock) -> Games:
     return Games(store, LIBRARY, clock=clock, rng=random.Random(7))
 
 
-async def start(games: Games, **options: object) -> RoundView:
+async def start(games: Games, **options: object) -> RoundState:
     return await games.start(GUILD, CHANNEL, "host", "Host", **options)  # type: ignore[arg-type]
 
 
@@ -182,7 +182,7 @@ async def test_early_reveal_host_or_moderator_only(games: Games) -> None:
 
 
 async def test_partial_credit_and_reveal_data(games: Games) -> None:
-    s3_only = Games(games.db.store, [LIBRARY[2]], clock=games.clock)
+    s3_only = Games(games.rows.store, [LIBRARY[2]], clock=games.clock)
     view = await s3_only.start(GUILD, CHANNEL, "host", "Host", rounds=1)
     await s3_only.answer(view.round_id, "p1", "Pat", "both")
     await s3_only.answer(view.round_id, "p2", "Sam", "school")
@@ -197,7 +197,7 @@ async def test_partial_credit_and_reveal_data(games: Games) -> None:
                                  "D ███░░░░░░░ 33% (1)"]
 
 
-async def play_rounds(games: Games, view: RoundView, picks: list[str]) -> list[int]:
+async def play_rounds(games: Games, view: RoundState, picks: list[str]) -> list[int]:
     """Answer each round as 'p1' ('right' / 'wrong'), reveal, move on; the points of each answer."""
     points = []
     for pick in picks:
@@ -378,7 +378,7 @@ async def test_the_same_click_twice_is_the_same_answer_recorded_once(games: Game
     first = await games.answer(view.round_id, "p1", "P1", "school")
     again = await games.answer(view.round_id, "p1", "P1", "school")  # a retry after a failed acknowledgement
     assert (again.option_key, again.answers_so_far) == (first.option_key, 1)
-    assert len(await games.db.answers(view.round_id)) == 1
+    assert len(await games.rows.answers(view.round_id)) == 1
     with pytest.raises(GameError, match="already answered"):
         await games.answer(view.round_id, "p1", "P1", "clinic")
 
@@ -391,8 +391,8 @@ async def test_play_takes_over_a_channel_whose_game_made_no_progress(games: Game
     games.clock = lambda: clock() + stuck.seconds + 61
     fresh = await start(games)
     assert fresh.game_id != stuck.game_id
-    assert (await games.db.game(stuck.game_id)).status is GameStatus.STOPPED
-    assert (await games.db.round(stuck.round_id)).close_reason is CloseReason.STOPPED
+    assert (await games.rows.game(stuck.game_id)).status is GameStatus.STOPPED
+    assert (await games.rows.round(stuck.round_id)).close_reason is CloseReason.STOPPED
 
 
 async def test_only_the_player_moves_a_practice_on(games: Games) -> None:
@@ -414,5 +414,5 @@ async def test_lagging_games_until_shown_and_abandon_gives_up(games: Games) -> N
     assert await games.lagging_games() == [view.game_id]  # open, between rounds: the next round is due
     await games.abandon(view.game_id)
     assert await games.lagging_games() == []
-    assert (await games.db.game(view.game_id)).status is GameStatus.STOPPED
+    assert (await games.rows.game(view.game_id)).status is GameStatus.STOPPED
 

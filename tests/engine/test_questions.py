@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.engine.answers import KnowledgeBase
-from bot.engine.content import Knowledge
+from bot.engine.answers import Answerer
+from bot.engine.content import CuratedContent
 from bot.engine.errors import NotFound
 from bot.engine.faq import FaqEditor
 from bot.engine.missed import MissedQuestions
@@ -17,8 +17,8 @@ CLEAR = "How is school-based OT different from clinic (medical-model) OT?"  # a 
 
 
 @pytest.fixture
-def faq(knowledge: Knowledge, store: Store) -> FaqEditor:
-    return FaqEditor(KnowledgeBase(knowledge, store), store)
+def faq(knowledge: CuratedContent, store: Store) -> FaqEditor:
+    return FaqEditor(Answerer(knowledge, store), store)
 
 
 @pytest.fixture
@@ -28,7 +28,7 @@ def missed(store: Store, faq: FaqEditor) -> MissedQuestions:
 
 @pytest.fixture
 def questions(store: Store, faq: FaqEditor, missed: MissedQuestions) -> Questions:
-    return Questions(store, faq.kb, missed)
+    return Questions(store, faq.answerer, missed)
 
 
 async def test_declined_questions_are_queued_per_community(questions: Questions, missed: MissedQuestions) -> None:

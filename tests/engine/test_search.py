@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from bot.engine.classifier import CHAR_NGRAMS, WORD_NGRAMS, TextModel
-from bot.engine.content import Knowledge
+from bot.engine.content import CuratedContent
 from bot.engine.matcher import curated_model, phrasings
 from bot.engine.vectorize import Vectorizer
 
@@ -20,7 +20,7 @@ ODD_STRINGS = [
 ]
 
 
-def corpus(knowledge: Knowledge, n: int = 400) -> list[str]:
+def corpus(knowledge: CuratedContent, n: int = 400) -> list[str]:
     texts, _ = phrasings(knowledge.entries)
     rng = random.Random(3)
     mixed = [" ".join(rng.sample(t.split(), len(t.split()))) + rng.choice(["", "?", " !!", " ds"]) for t in texts]
@@ -28,7 +28,8 @@ def corpus(knowledge: Knowledge, n: int = 400) -> list[str]:
 
 
 @pytest.mark.parametrize(("analyzer", "ngrams"), [("word", WORD_NGRAMS), ("char_wb", CHAR_NGRAMS)])
-def test_numpy_vectorizer_equals_scikit_learn(knowledge: Knowledge, analyzer: str, ngrams: tuple[int, int]) -> None:
+def test_numpy_vectorizer_equals_scikit_learn(knowledge: CuratedContent, analyzer: str,
+                                              ngrams: tuple[int, int]) -> None:
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     texts, _ = phrasings(knowledge.entries)
@@ -44,7 +45,7 @@ def test_numpy_vectorizer_equals_scikit_learn(knowledge: Knowledge, analyzer: st
         assert np.allclose(values, row.data[order], rtol=1e-5, atol=1e-6), text
 
 
-def test_the_cached_model_answers_exactly_like_the_trained_one(knowledge: Knowledge, tmp_path) -> None:
+def test_the_cached_model_answers_exactly_like_the_trained_one(knowledge: CuratedContent, tmp_path) -> None:
     model = curated_model(knowledge.entries)
     model.save(tmp_path / "model.npz")
     loaded = TextModel.load(tmp_path / "model.npz")
@@ -53,7 +54,7 @@ def test_the_cached_model_answers_exactly_like_the_trained_one(knowledge: Knowle
     assert loaded.threshold == model.threshold and loaded.platt == model.platt
 
 
-def test_stored_phrasings_find_their_own_entry(knowledge: Knowledge) -> None:
+def test_stored_phrasings_find_their_own_entry(knowledge: CuratedContent) -> None:
     """Self-recall: each stored phrasing, fed back to the full model, ranks its own entry first."""
     model = curated_model(knowledge.entries)
     texts, labels = phrasings(knowledge.entries)
@@ -62,7 +63,7 @@ def test_stored_phrasings_find_their_own_entry(knowledge: Knowledge) -> None:
     assert len(misses) <= 0.01 * len(texts), misses
 
 
-def test_confidence_is_a_probability_and_rises_with_the_model_s_certainty(knowledge: Knowledge) -> None:
+def test_confidence_is_a_probability_and_rises_with_the_model_s_certainty(knowledge: CuratedContent) -> None:
     model = curated_model(knowledge.entries)
     values = [model.confidence(p, s, c) for p in (0.05, 0.3, 0.6, 0.95) for s in (0.01, 0.04) for c in (0.1, 0.9)]
     assert all(0.0 <= v <= 1.0 for v in values)

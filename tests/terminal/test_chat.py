@@ -76,7 +76,7 @@ async def test_an_answer_reads_cleanly_and_its_related_entries_open_by_number(en
     assert "confidence" not in answer  # only with --verbose
     first_related = re.search(r"^ +1\. .*?\s{2}([a-z0-9-]+)$", answer, re.M)
     assert first_related, "related entries are numbered with their ids visible"
-    entry = await engine.kb.get(first_related.group(1))
+    entry = await engine.answerer.get(first_related.group(1))
     assert entry and entry.question[:20] in opened.splitlines()[0]
     for text in script.output:
         assert max(len(line) for line in text.splitlines()) <= WIDTH
@@ -101,7 +101,7 @@ async def test_small_talk_gets_a_friendly_reply_with_example_questions(engine: E
 
 async def test_the_example_questions_are_answered(engine: Engine) -> None:
     for question in EXAMPLE_QUESTIONS:
-        assert (await engine.kb.ask(question)).answered, question
+        assert (await engine.answerer.ask(question)).answered, question
 
 
 async def test_every_command_works_with_and_without_its_argument(engine: Engine) -> None:

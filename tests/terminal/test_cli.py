@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import PROJECT_ROOT
-from bot.engine.content import Knowledge
+from bot.engine.content import CuratedContent
 
 CONTRACT_KEYS = {"question", "answered", "id", "title", "answer", "confidence", "suggestions", "sources"}
 
@@ -58,7 +58,7 @@ def test_check_fails_and_names_file_and_line(tmp_path: Path) -> None:
     assert "Traceback" not in result.stdout + result.stderr
 
 
-def test_ask_json_stdin_follows_the_contract_in_order(db: str, knowledge: Knowledge) -> None:
+def test_ask_json_stdin_follows_the_contract_in_order(db: str, knowledge: CuratedContent) -> None:
     stored = next(e for e in knowledge.entries if e.id == "school-vs-clinic-ot").question
     questions = [stored,
                  "what's the weather in chicago tomorrow",
@@ -78,7 +78,7 @@ def test_ask_json_stdin_follows_the_contract_in_order(db: str, knowledge: Knowle
     assert "Traceback" not in result.stderr
 
 
-def test_ask_prints_the_answer_with_sources(db: str, knowledge: Knowledge) -> None:
+def test_ask_prints_the_answer_with_sources(db: str, knowledge: CuratedContent) -> None:
     result = otbot("--db", db, "ask", *knowledge.entries[0].question.split(), env={"COLUMNS": "60"})
     assert result.returncode == 0
     assert "\nSources\n" in result.stdout and "\x1b[" not in result.stdout  # piped: plain text, no colour

@@ -59,7 +59,7 @@ class AdminCog(commands.GroupCog, group_name="otbot", group_description="About o
 
     @app_commands.command(name="about", description="Version, content and uptime")
     async def about(self, interaction: discord.Interaction[OtBot]) -> None:
-        entries = await self.bot.engine.kb.entries(interaction.guild_id or 0)
+        entries = await self.bot.engine.answerer.entries(interaction.guild_id or 0)
         embed = discord.Embed(title="otbot", colour=BRAND,
                               description="School-based vs medical-model occupational therapy, explained.")
         embed.add_field(name="Version", value=_version())

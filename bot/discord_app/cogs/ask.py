@@ -61,7 +61,7 @@ class EntryButton(PersistentButton, template=custom_ids.ENTRY):
     async def clicked(self, interaction: discord.Interaction[OtBot]) -> None:
         engine = interaction.client.engine
         community = interaction.guild_id or 0
-        entry = await engine.kb.get(self.entry_id, community)
+        entry = await engine.answerer.get(self.entry_id, community)
         if entry is None:
             await reply(interaction, "That entry is no longer available.", ephemeral=True)
             return

@@ -210,7 +210,7 @@ class FaqCog(commands.GroupCog, group_name="faq", group_description="Browse and 
 
     async def entry_autocomplete(self, interaction: discord.Interaction[OtBot], current: str
                                  ) -> list[app_commands.Choice[str]]:
-        entries = await self.bot.engine.kb.entries(interaction.guild_id or 0)
+        entries = await self.bot.engine.answerer.entries(interaction.guild_id or 0)
         names = {e.id: f"{e.question} ({e.id})" for e in entries.values()}
         found = closest_ids(entries, current, AUTOCOMPLETE_CHOICES)
         return [app_commands.Choice(name=limits.shorten(names[i], limits.AUTOCOMPLETE_NAME), value=i) for i in found]

@@ -12,7 +12,7 @@ from discord import app_commands
 from discord.ext import commands, tasks
 
 from ...engine.errors import GameError
-from ...engine.game import LETTERS, Reveal, RoundView
+from ...engine.game import LETTERS, Reveal, RoundState
 from ...engine.models import CATEGORIES
 from .. import custom_ids, limits
 from ..buttons import PersistentButton
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def round_buttons(view: RoundView) -> discord.ui.View:
+def round_buttons(view: RoundState) -> discord.ui.View:
     buttons = discord.ui.View(timeout=None)
     for i, option in enumerate(view.scenario.options):
         buttons.add_item(AnswerButton(view.round_id, option.key, f"{LETTERS[i]}. {option.label}"))
@@ -180,7 +180,7 @@ class Scenarios(commands.GroupCog, group_name="scenario", group_description="Sho
                    seconds: app_commands.Range[int, 10, 300] | None = None, speed_bonus: bool = False) -> None:
         guild_id = require_guild(interaction)
 
-        async def start() -> RoundView:
+        async def start() -> RoundState:
             settings = await self.bot.engine.communities.get(guild_id)
             return await self.games.start(guild_id, interaction.channel_id or 0, str(interaction.user.id),
                                           interaction.user.display_name, category=category, difficulty=difficulty,

@@ -14,7 +14,7 @@ PlayerResult = AnswerRow  # one player's answer and points in a revealed round
 
 
 @dataclass(frozen=True, slots=True)
-class RoundView:
+class RoundState:
     game_id: int
     round_id: int
     guild_id: int
@@ -87,7 +87,7 @@ class Standings:
 
 @dataclass(frozen=True, slots=True)
 class Recovery:
-    resumed: list[RoundView]  # still running: re-schedule their deadline
+    resumed: list[RoundState]  # still running: re-schedule their deadline
     revealed: list[Reveal]  # time ran out while we were down: post these
     waiting: list[int]  # other open games between rounds: call next_round(game_id)
 
