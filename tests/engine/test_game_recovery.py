@@ -15,7 +15,7 @@ from bot.config import PROJECT_ROOT
 from bot.engine.game import Games
 from bot.engine.store import Store
 
-from .test_game import CHANNEL, GUILD, LIBRARY, T0, FakeClock
+from .conftest import CHANNEL, GUILD, LIBRARY, T0, FakeClock
 
 # The doomed process: round 1 is played and revealed (p1 right, p2 wrong), round 2 opens at T0 + 12 with a
 # 60-second timer, p1 and p2 lock in answers, and then the process kills itself: no clean shutdown at all.

@@ -12,7 +12,7 @@ from bot.engine.game import Games
 from bot.engine.leaderboard import score, week_start
 from bot.engine.store import Store
 
-from .test_game import CHANNEL, GUILD, LIBRARY, T0, FakeClock
+from .conftest import CHANNEL, GUILD, LIBRARY, T0, FakeClock
 
 WEEK = 7 * 24 * 3600.0
 
