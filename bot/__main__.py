@@ -14,7 +14,6 @@ from .config import Settings, SettingsError
 from .engine.errors import ContentError, UserError
 
 if TYPE_CHECKING:
-    from .engine.content import CuratedContent
     from .engine.models import Reply
 
 DESCRIPTION = "otbot: answers about school-based vs medical-model occupational therapy, and scenario games."
@@ -61,13 +60,10 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _announce_training(knowledge: CuratedContent) -> None:
-    """Say so before a long silence: the first start after the content changed trains the answer model."""
-    from .engine.matcher import is_cached
-
-    if not is_cached(knowledge.entries):
-        print("Preparing answers for this content: the first start after a change trains the model "
-              "(about a minute and a half)...", file=sys.stderr, flush=True)
+def _announce_training() -> None:
+    """Said before a long silence: the first start after the content changed trains the answer model."""
+    print("Preparing answers for this content: the first start after a change trains the model "
+          "(about a minute and a half)...", file=sys.stderr, flush=True)
 
 
 async def _ask(settings: Settings, args: argparse.Namespace) -> int:
@@ -76,10 +72,12 @@ async def _ask(settings: Settings, args: argparse.Namespace) -> int:
     moderators' queue."""
     from .engine.answers import Answerer
     from .engine.content_cache import load_all_cached
+    from .engine.matcher import is_cached
     from .terminal import commands, paths
 
     knowledge, _ = load_all_cached(settings.knowledge_dir, settings.scenarios_dir, paths.cache_dir())
-    _announce_training(knowledge)
+    if not is_cached(knowledge.entries):
+        _announce_training()
     store = None
     if settings.db_path.exists():  # entries added on this computer with `otbot faq add`
         from .engine.store import Store
@@ -104,11 +102,8 @@ async def _with_engine(settings: Settings, args: argparse.Namespace) -> int:
     from .terminal import commands, paths
 
     cache = None if args.command in SERVER_COMMANDS else paths.cache_dir()
-    from .engine.content_cache import load_all_cached
-
-    _announce_training(load_all_cached(settings.knowledge_dir, settings.scenarios_dir, cache)[0])
     async with open_engine(settings.knowledge_dir, settings.scenarios_dir, settings.db_path,
-                           cache_dir=cache) as engine:
+                           cache_dir=cache, before_training=_announce_training) as engine:
         if args.command == "ask":  # --record: store the questions, queue what was missed
             async def answer(question: str) -> Reply:
                 return (await engine.questions.ask(question, args.community, asked_by="terminal")).reply

@@ -5,7 +5,7 @@ Adapters call these services and get models back; the store (SQL) stays behind t
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +16,7 @@ from .content import load_all
 from .content_cache import load_all_cached
 from .faq import FaqEditor
 from .game import Games
+from .matcher import is_cached
 from .missed import MissedQuestions
 from .models import Scenario
 from .questions import Questions
@@ -36,13 +37,17 @@ class Engine:
 
 @asynccontextmanager
 async def open_engine(knowledge_dir: Path, scenarios_dir: Path, db_path: Path | str, *,
-                      cache_dir: Path | None = None) -> AsyncIterator[Engine]:
+                      cache_dir: Path | None = None,
+                      before_training: Callable[[], None] | None = None) -> AsyncIterator[Engine]:
     """Load and validate content (ContentError lists every problem), then open the store. With a cache_dir,
-    parsed content is reused while the files are unchanged (see content_cache)."""
+    parsed content is reused while the files are unchanged (see content_cache). `before_training` is called
+    when the answer model for this content must be trained first (a long silence the caller may announce)."""
     if cache_dir is None:
         knowledge, scenarios = load_all(knowledge_dir, scenarios_dir)
     else:
         knowledge, scenarios = load_all_cached(knowledge_dir, scenarios_dir, cache_dir)
+    if before_training is not None and not is_cached(knowledge.entries):
+        before_training()
     store = await Store.open(db_path)
     try:
         answerer = Answerer(knowledge, store)

@@ -190,7 +190,8 @@ def button_labels(message_or_body: dict[str, Any]) -> dict[str, str]:
 
 
 def is_ephemeral(body: dict[str, Any]) -> bool:
-    return bool(int((body.get("data") or {}).get("flags") or 0) & EPHEMERAL)
+    """An interaction callback body whose message only the person who acted sees."""
+    return private(body.get("data") or {})
 
 
 def text_of(body: dict[str, Any]) -> str:
