@@ -152,8 +152,8 @@ def main() -> None:
             print(kfold_summary(name + ", phrasings only", variant_oof(fit, texts, labels),
                                 time.perf_counter() - start))
     print("\nout-of-fold risk-coverage of the chosen matcher (its calibrated confidence):")
-    scored = [(answerer.model.confidence(p.top_probability, p.second_probability, p.coverage), p.ranked[0] == p.label)
-              for p in chosen]
+    scored = [(answerer.model.confidence(p.top_probability, p.second_probability, p.coverage, p.cosine),
+               p.ranked[0] == p.label) for p in chosen]
     print("\n".join(curve_table(scored, answerer.answer_threshold)))
     calibration(scored)
 

@@ -23,12 +23,12 @@ log = logging.getLogger(__name__)
 
 # Out-of-fold phrasings are all covered questions, so they cannot say where "did you mean" stops helping or what
 # a question nobody covers looks like. These two are read from tests/data/dev_questions.yaml instead:
-# - "Did you mean" from confidence 0.6 up to the answer threshold: 81 of the 93 lists shown there hold a right
-#   entry and 9 of 62 off-topic questions get one (from 0.5: 98 of 115 and 13; from 0.7: 74 of 83 and 7).
+# - "Did you mean" from confidence 0.5 up to the answer threshold: 79 of the 85 lists shown there hold a right
+#   entry and 10 of 62 off-topic questions get one (from 0.4: 86 of 94 and 14; from 0.6: 69 of 73 and 8).
 # - Neither an answer nor suggestions unless the question comes within cosine 0.25 of a stored phrasing of the
 #   top entry: this halves the off-topic questions offered suggestions (18 -> 9) and costs 1 of 116 right
 #   answers. Off-topic questions resemble no phrasing; the probabilities alone cannot see that.
-SUGGEST_THRESHOLD = 0.6
+SUGGEST_THRESHOLD = 0.5
 MIN_CLOSENESS = 0.25
 # A question that is a stored phrasing word for word (case and punctuation aside) is answered with its entry
 # whatever the probabilities: the content says where it belongs, and "Add as phrasing" must work. Near-duplicates
@@ -132,9 +132,9 @@ class Answerer:
         if not order:
             return Match((), 0.0)
         second = float(probabilities[order[1]]) if len(order) > 1 else 0.0
-        confidence = self.model.confidence(float(probabilities[order[0]]), second,
-                                           self.model.coverage(text, int(order[0])))
         closeness = self.model.phrasings.closeness(int(order[0]), columns, values, self.model.size)
+        confidence = self.model.confidence(float(probabilities[order[0]]), second,
+                                           self.model.coverage(text, int(order[0])), closeness)
         vouched = False
         entries = [view.entries[self.model.labels[i]] for i in order]
         if view.own is not None:

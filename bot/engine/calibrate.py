@@ -53,8 +53,8 @@ def out_of_fold(texts: Sequence[str], labels: Sequence[str], extra: Sequence[tup
     return [p for p in out if p is not None]
 
 
-def features_of(p: Prediction) -> tuple[float, float, float]:
-    return confidence_features(p.top_probability, p.second_probability, p.coverage)
+def features_of(p: Prediction) -> tuple[float, float, float, float]:
+    return confidence_features(p.top_probability, p.second_probability, p.coverage, p.cosine)
 
 
 def fit_platt(predictions: Sequence[Prediction]) -> tuple[float, ...]:
@@ -63,7 +63,7 @@ def fit_platt(predictions: Sequence[Prediction]) -> tuple[float, ...]:
     x = np.array([features_of(p) for p in predictions])
     y = np.array([p.ranked[0] == p.label for p in predictions])
     if y.all() or not y.any():
-        return 1.0, 0.0, 0.0, 0.0
+        return 1.0, 0.0, 0.0, 0.0, 0.0
     fitted = LogisticRegression(C=1e6).fit(x, y)
     return (*(float(w) for w in fitted.coef_[0]), float(fitted.intercept_[0]))
 
@@ -94,7 +94,8 @@ def tune(model: TextModel, predictions: Sequence[Prediction]) -> TextModel:
         return model
     platt = fit_platt(predictions)
     calibrated = replace(model, platt=platt)
-    confidences = [calibrated.confidence(p.top_probability, p.second_probability, p.coverage) for p in predictions]
+    confidences = [calibrated.confidence(p.top_probability, p.second_probability, p.coverage, p.cosine)
+                   for p in predictions]
     curve = risk_coverage([(c, p.ranked[0] == p.label) for c, p in zip(confidences, predictions, strict=True)])
     threshold = pick_threshold(curve)
     return replace(calibrated, threshold=threshold)

@@ -8,6 +8,26 @@ from __future__ import annotations
 
 import re
 
+# Not dysgraphia: "is that dysgraphia?" is what the dysgraphia entry answers (the word's two meanings, who evaluates).
+_CONDITION = (r"(an? )?(mild |severe |some |high[- ]functioning )?(autism|asd|adhd|add|spd|sensory processing "
+              r"disorder|dyspraxia|dyslexia|dcd|developmental coordination disorder|cerebral palsy|cp|fetal alcohol|"
+              r"fasd|apraxia|hypotonia|low tone|ocd|anxiety|depression|\w+ disorder|disorder|"
+              r"(learning |developmental )?disabilit(y|ies))\b"
+              r"(?! (qualify|mean|make|count|need|get|eligib))")  # "does an autism diagnosis qualify" names one
+_LABEL = r"(autistic|on the (autism )?spectrum|dyslexic|dyspraxic)\b"
+_CHILD = r"(my|our|this|the|a|he|she|they|him|her)\b"
+_DIAGNOSIS_REQUEST = re.compile(
+    rf"\b(does|do|could|might|would|can) {_CHILD}[\w' ]{{0,30}}? (have|has|be) ({_CONDITION}|{_LABEL})"
+    rf"|\b(is|are|be) {_CHILD}[\w' ]{{0,20}}? ?{_LABEL}"
+    rf"|\b(is|could|might) (it|this|that) (be )?{_CONDITION}|\b(sounds? like|signs? of) {_CONDITION}"
+    rf"|\b(worried|worry|think|sure|wonder\w*|suspect|know|tell|mean|say) (me )?(that |if |whether )?{_CHILD}"
+    rf"[\w' ]{{0,20}}?('s |'re | (has|have|is|are|might have|may have|could have) )({_CONDITION}|{_LABEL})"
+    r"|\b(can|could|will|would) (you|u|the bot|this bot|otbot) (please )?diagnose|\bplease diagnose\b"
+    r"|\bdiagnose (my|our|this|him|her|them)\b|\bwhich diagnosis (does|do|would|fits|is)\b"
+    r"|\bwhat (disorder|condition) (does|do|is|might|could) (my|our|this|he|she|they|the|a)\b"
+    r"|\bwhat (does|do) (my|our|this|the|a) \w+ have\b(?! to)"
+    r"|\bwhat'?s wrong with (my|our|this) (son|daughter|child|kid|student|baby|toddler)\b(?!'s)")
+
 _GUARDS: tuple[tuple[re.Pattern[str], str], ...] = (
     (
         re.compile(r"\b(suicid\w*|kill (my|him|her|them)sel\w*|self[- ]?harm|overdos\w*|not breathing|"
@@ -22,6 +42,15 @@ _GUARDS: tuple[tuple[re.Pattern[str], str], ...] = (
                    r"concerta|vyvanse|focalin|guanfacine|clonidine)|(increase|decrease|double|skip) "
                    r"(his|her|their|my|the) (dose|meds|medication))\b"),
         "I can't give advice about medicines or doses. Please ask your child's doctor or a pharmacist.",
+    ),
+    (
+        # Asking whether a child has a condition ("does my son have autism?", "is it dyspraxia?"), not a
+        # question that names one ("my son has autism, can he get OT?"). Written from the issue's category and
+        # checked on questions written for it (tests/engine/test_scope.py), not on the sealed test set.
+        _DIAGNOSIS_REQUEST,
+        "I can't tell whether a child has a condition; only a qualified professional who evaluates the child "
+        "can. I can explain how evaluations work: ask me \"how do I ask the school for an OT evaluation?\" or "
+        "\"how do I get a clinic OT evaluation?\"",
     ),
     (
         re.compile(r"\b(salar(y|ies)|how much (do|does|can) (an? )?(school )?(ot|ots|occupational therapists?|cotas?) "

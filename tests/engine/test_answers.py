@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from yaml import safe_load
 
 from bot.engine.answers import Answerer
 from bot.engine.content import CuratedContent
 from bot.engine.faq import FaqEditor
+from bot.engine.matcher import phrasings
 from bot.engine.messages import FAMILY_NOTE
 from bot.engine.models import Outcome
-from bot.engine.scope import UNCOVERED_DECLINE
+from bot.engine.scope import UNCOVERED_DECLINE, out_of_scope_reason
 from bot.engine.store import Store
+
+DATA = Path(__file__).resolve().parent.parent / "data"
 
 HOSTILE = [
     "",
@@ -155,6 +161,7 @@ GUARDED = [
     ("my son said he wants to kill himself after OT today", "call **911**"),
     ("how much melatonin can I give my 6 year old", "medicines or doses"),
     ("how much does a school OT make a year, salary range?", "OT careers, jobs or exams"),
+    ("does my son have autism? he lines up his toys", "can't tell whether a child has a condition"),
     ("can you recommend a good pediatrician near denver", "recommend particular providers"),
     ("which chromebook is best for a kid with dysgraphia", "recommend products or brands"),
     ("how do I tie a necktie", "doesn't look like a question about occupational therapy"),
@@ -233,3 +240,19 @@ async def test_a_server_s_own_entries_are_built_off_the_event_loop(knowledge: Cu
     answerer.invalidate(5)
     await answerer.ask(NEW_ENTRY["question"], 5)
     assert built_in and built_in[0] != threading.main_thread().name
+
+
+def test_the_diagnosis_guard_declines_requests_and_lets_questions_that_name_a_condition_through() -> None:
+    """On tests/data/diagnosis_questions.yaml: most requests are caught, and no question that only names a
+    condition ("my son has autism, can he get OT?") is stopped (that would hide a right answer)."""
+    items = safe_load((DATA / "diagnosis_questions.yaml").read_text())
+    requests = [i["q"] for i in items if i["kind"] == "diagnosis-request"]
+    mentions = [i["q"] for i in items if i["kind"] == "mentions-diagnosis"]
+    caught = [q for q in requests if (out_of_scope_reason(q) or "").startswith("I can't tell whether")]
+    assert len(caught) >= 0.85 * len(requests), sorted(set(requests) - set(caught))
+    assert [q for q in mentions if out_of_scope_reason(q)] == []
+
+
+def test_no_stored_phrasing_is_stopped_by_the_diagnosis_guard(knowledge: CuratedContent) -> None:
+    texts, _ = phrasings(knowledge.entries)
+    assert [t for t in texts if (out_of_scope_reason(t) or "").startswith("I can't tell whether")] == []

@@ -65,6 +65,6 @@ def test_stored_phrasings_find_their_own_entry(knowledge: CuratedContent) -> Non
 
 def test_confidence_is_a_probability_and_rises_with_the_model_s_certainty(knowledge: CuratedContent) -> None:
     model = curated_model(knowledge.entries)
-    values = [model.confidence(p, s, c) for p in (0.05, 0.3, 0.6, 0.95) for s in (0.01, 0.04) for c in (0.1, 0.9)]
+    values = [model.confidence(p, s, c, c) for p in (0.05, 0.3, 0.6, 0.95) for s in (0.01, 0.04) for c in (0.1, 0.9)]
     assert all(0.0 <= v <= 1.0 for v in values)
-    assert model.confidence(0.95, 0.01, 0.9) > model.confidence(0.05, 0.04, 0.1)
+    assert model.confidence(0.95, 0.01, 0.9, 0.9) > model.confidence(0.05, 0.04, 0.1, 0.1)
