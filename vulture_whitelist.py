@@ -34,3 +34,6 @@ _.linked_to_an_original
 
 # discord.py keeps no public setter for which response type an interaction got; delivery.py restores it
 _._response_type
+
+# the seam where tests swap in a small stand-in encoder (tests/engine/test_semantic.py)
+_.use_encoder

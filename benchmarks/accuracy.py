@@ -37,6 +37,8 @@ from bot.engine.classifier import FOLDS  # noqa: E402
 from bot.engine.content import CuratedContent, load_knowledge  # noqa: E402
 from bot.engine.evaluate import auroc, curve_table, evaluate, read_labeled  # noqa: E402
 from bot.engine.matcher import answer_documents, curated_model, phrasings  # noqa: E402
+from bot.engine.semantic import HEAD_C, encoder  # noqa: E402
+from bot.engine.semantic import enabled as semantic_enabled  # noqa: E402
 
 Scores = Callable[[list[str], list[str], list[str]], list[tuple[str, float]]]  # train texts, labels, tests
 
@@ -77,6 +79,26 @@ def sklearn_variant(word: bool, char: bool, c: float) -> Callable[[list[str], li
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             return model.fit(texts, labels)
+    return fit
+
+
+def embedding_variant(vectors: dict[str, np.ndarray], extra: list[tuple[str, str]]
+                      ) -> Callable[[list[str], list[str]], object]:
+    """Logistic regression on the MiniLM embeddings alone (phrasings + answers), for the comparison."""
+    def fit(texts: list[str], labels: list[str]) -> object:
+        from sklearn.linear_model import LogisticRegression
+
+        class Fitted:
+            def __init__(self) -> None:
+                x = np.array([vectors[t] for t in [*texts, *(t for t, _ in extra)]])
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    self.model = LogisticRegression(C=HEAD_C, max_iter=300).fit(x, [*labels, *(y for _, y in extra)])
+                self.classes_ = self.model.classes_
+
+            def predict_proba(self, questions: list[str]) -> np.ndarray:
+                return self.model.predict_proba(np.array([vectors[q] for q in questions]))
+        return Fitted()
     return fit
 
 
@@ -137,9 +159,21 @@ def main() -> None:
     print("| matcher | top-1 | top-3 | AUROC | coverage at <= 2% wrong | threshold | time |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     start = time.perf_counter()
-    chosen = out_of_fold(texts, labels, answer_documents(knowledge.entries))
-    print(kfold_summary("TF-IDF word 1-2 + char_wb 3-5, LR C=20, + answers (chosen)", chosen,
-                        time.perf_counter() - start))
+    extra = answer_documents(knowledge.entries)
+    semantic = semantic_enabled()  # the semantic extra installed: the chosen matcher has the embedding head
+    vectors = encoder().encode([*texts, *(t for t, _ in extra)]) if semantic else None
+    chosen = out_of_fold(texts, labels, extra, vectors=vectors)
+    name = "TF-IDF word 1-2 + char_wb 3-5, LR C=20, + answers"
+    print(kfold_summary(f"{name} + MiniLM head, geometric mean (semantic extra)" if semantic else
+                        f"{name} (default install)", chosen, time.perf_counter() - start))
+    if args.compare and vectors is not None:
+        start = time.perf_counter()
+        print(kfold_summary(f"{name} (default install)", out_of_fold(texts, labels, extra),
+                            time.perf_counter() - start))
+        start = time.perf_counter()
+        by_text = dict(zip([*texts, *(t for t, _ in extra)], vectors, strict=True))
+        print(kfold_summary(f"MiniLM embeddings only, LR C={HEAD_C:g}, + answers³",
+                            variant_oof(embedding_variant(by_text, extra), texts, labels), time.perf_counter() - start))
     if args.compare:
         start = time.perf_counter()
         print(kfold_summary("same, phrasings only (no answers)", out_of_fold(texts, labels),

@@ -5,6 +5,7 @@ Adapters call these services and get models back; the store (SQL) stays behind t
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from .matcher import is_cached
 from .missed import MissedQuestions
 from .models import Scenario
 from .questions import Questions
+from .semantic import encoder
 from .store import Store
 
 
@@ -51,6 +53,8 @@ async def open_engine(knowledge_dir: Path, scenarios_dir: Path, db_path: Path | 
     store = await Store.open(db_path)
     try:
         answerer = Answerer(knowledge, store)
+        if answerer.model.semantic is not None:  # load torch and the encoder now, off the loop, not at question one
+            await asyncio.to_thread(encoder().encode, ["warm up"])
         faq = FaqEditor(answerer, store)
         missed = MissedQuestions(store, faq)
         yield Engine(store, answerer, Questions(store, answerer, missed), faq, missed, CommunitySettingsService(store),

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from .classifier import FOLDS, TextModel, confidence_features, fit_model
+from .semantic import encoder
 
 # The share of answered questions allowed to be wrong on out-of-fold data (issue 7): the answer threshold is
 # the lowest confidence that keeps the out-of-fold wrong-answer rate at or under this.
@@ -31,8 +32,9 @@ class Prediction:
 
 
 def out_of_fold(texts: Sequence[str], labels: Sequence[str], extra: Sequence[tuple[str, str]] = (),
-                folds: int = FOLDS, seed: int = 0) -> list[Prediction]:
-    """Each phrasing predicted by a model fitted without it (`extra` documents are in every fold's training)."""
+                folds: int = FOLDS, seed: int = 0, vectors: np.ndarray | None = None) -> list[Prediction]:
+    """Each phrasing predicted by a model fitted without it (`extra` documents are in every fold's training;
+    `vectors`, embeddings of texts then extra, add the embedding head)."""
     from sklearn.model_selection import StratifiedKFold
 
     texts, labels = list(texts), list(labels)
@@ -43,9 +45,10 @@ def out_of_fold(texts: Sequence[str], labels: Sequence[str], extra: Sequence[tup
         warnings.simplefilter("ignore")
         splits = list(StratifiedKFold(folds, shuffle=True, random_state=seed).split(texts, labels))
     for train, held in splits:
-        model = fit_model([texts[i] for i in train], [labels[i] for i in train], extra=extra)
+        fold_vectors = None if vectors is None else np.vstack([vectors[train], vectors[len(texts):]])
+        model = fit_model([texts[i] for i in train], [labels[i] for i in train], extra=extra, vectors=fold_vectors)
         for i in held:
-            probabilities, cosines = model.score(texts[i])
+            probabilities, cosines = model.score(texts[i], None if vectors is None else vectors[i])
             order = np.argsort(-probabilities)[:3]
             out[i] = Prediction(labels[i], tuple(model.labels[j] for j in order), float(probabilities[order[0]]),
                                 float(probabilities[order[1]]) if len(order) > 1 else 0.0,
@@ -101,6 +104,10 @@ def tune(model: TextModel, predictions: Sequence[Prediction]) -> TextModel:
     return replace(calibrated, threshold=threshold)
 
 
-def train(texts: Sequence[str], labels: Sequence[str], extra: Sequence[tuple[str, str]] = ()) -> TextModel:
-    """Fit on every phrasing; calibrate on out-of-fold predictions (FOLDS + 1 fits in all)."""
-    return tune(fit_model(texts, labels, extra=extra), out_of_fold(texts, labels, extra))
+def train(texts: Sequence[str], labels: Sequence[str], extra: Sequence[tuple[str, str]] = (),
+          semantic: bool = False) -> TextModel:
+    """Fit on every phrasing; calibrate on out-of-fold predictions (FOLDS + 1 fits in all). `semantic` adds
+    the embedding head (every phrasing and answer embedded once, then reused by each fit)."""
+    vectors = encoder().encode([*texts, *(t for t, _ in extra)]) if semantic else None
+    return tune(fit_model(texts, labels, extra=extra, vectors=vectors),
+                out_of_fold(texts, labels, extra, vectors=vectors))

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from .phrasings import PhrasingIndex
+from .semantic import ENCODER, SemanticHead, combine, encoder, fit_head
 from .vectorize import Vectorizer, features, word_tokens
 
 MODEL_VERSION = 7  # bump when training changes: cached models of older versions are retrained
@@ -54,6 +55,7 @@ class TextModel:
     # confidence = sigmoid(weights . confidence_features + intercept), fitted out of fold (calibrate.py)
     platt: tuple[float, ...]
     threshold: float  # the answer threshold on confidence, from the out-of-fold risk-coverage curve
+    semantic: SemanticHead | None = None  # the embedding head, in installs with the semantic extra (semantic.py)
 
     @property
     def size(self) -> int:
@@ -62,14 +64,16 @@ class TextModel:
     def features(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         return features(self.word, self.char, text)
 
-    def score(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+    def score(self, text: str, vector: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Per class: the probability, and the cosine of the text's closest phrasing."""
         columns, values = self.features(text)
-        return self.probabilities(text, columns, values), self.phrasings.closest(columns, values, self.size)
+        return (self.probabilities(text, columns, values, vector),
+                self.phrasings.closest(columns, values, self.size))
 
-    def probabilities(self, text: str, columns: np.ndarray | None = None, values: np.ndarray | None = None
-                      ) -> np.ndarray:
-        """Softmax over the classes (the entries) for one text."""
+    def probabilities(self, text: str, columns: np.ndarray | None = None, values: np.ndarray | None = None,
+                      vector: np.ndarray | None = None) -> np.ndarray:
+        """Over the classes (the entries) for one text: the TF-IDF softmax, combined with the embedding head's
+        when the model has one (`vector` is the text's embedding, if already computed)."""
         if columns is None or values is None:
             columns, values = self.features(text)
         logits = self.intercept.astype(np.float64)
@@ -82,7 +86,12 @@ class TextModel:
                 logits = logits + np.bincount(self.classes[spans], contribution, minlength=len(self.labels))
         logits -= logits.max()
         exp = np.exp(logits)
-        return exp / exp.sum()
+        probabilities = exp / exp.sum()
+        if self.semantic is None:
+            return probabilities
+        if vector is None:
+            vector = encoder().encode([text])[0]
+        return combine(probabilities, self.semantic.log_probabilities(vector))
 
     def confidence(self, top: float, second: float, coverage: float, closeness: float) -> float:
         """The calibrated chance that the top entry is right."""
@@ -115,7 +124,8 @@ class TextModel:
         write(tmp, labels=np.array(self.labels, dtype=str), indptr=self.indptr, classes=self.classes,
                  weights=self.weights, intercept=self.intercept,
                  tuned=np.array([*self.platt, self.threshold], np.float64), **self.phrasings.to_arrays(),
-                 **self.word.to_arrays("word"), **self.char.to_arrays("char"))
+                 **self.word.to_arrays("word"), **self.char.to_arrays("char"),
+                 **(self.semantic.to_arrays() if self.semantic else {}))
         os.replace(tmp, path)  # atomic: two processes training at once never leave half a file
 
     @classmethod
@@ -126,7 +136,7 @@ class TextModel:
         return cls(tuple(arrays["labels"].tolist()), Vectorizer.from_arrays(arrays, "word"),
                    Vectorizer.from_arrays(arrays, "char"), arrays["indptr"], arrays["classes"],
                    arrays["weights"], arrays["intercept"], PhrasingIndex.from_arrays(arrays), tuple(platt),
-                   threshold)
+                   threshold, SemanticHead.from_arrays(arrays))
 
 
 def confidence_features(top: float, second: float, coverage: float, closeness: float
@@ -174,9 +184,11 @@ def _sparse_weights(coef: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarra
 
 
 def fit_model(texts: Sequence[str], labels: Sequence[str], *, extra: Sequence[tuple[str, str]] = (),
-              platt: tuple[float, ...] = (1.0, 0.0, 0.0, 0.0, 0.0), threshold: float = 0.5) -> TextModel:
+              platt: tuple[float, ...] = (1.0, 0.0, 0.0, 0.0, 0.0), threshold: float = 0.5,
+              vectors: np.ndarray | None = None) -> TextModel:
     """Fit on the phrasings (`texts`, their entry ids in `labels`) and on `extra` (text, entry id) documents
-    (the answers: see ANSWERS_AS_EVIDENCE), which teach the classifier but are not phrasings to be close to."""
+    (the answers: see ANSWERS_AS_EVIDENCE), which teach the classifier but are not phrasings to be close to.
+    `vectors`, the embeddings of texts then extra, add the embedding head (semantic.py)."""
     train_texts, train_labels = [*texts, *(t for t, _ in extra)], [*labels, *(y for _, y in extra)]
     if len(set(train_labels)) < 2:  # a one-entry knowledge base: a classifier needs something to tell it from
         train_texts, train_labels = [*train_texts, ""], [*train_labels, BACKGROUND]
@@ -190,13 +202,15 @@ def fit_model(texts: Sequence[str], labels: Sequence[str], *, extra: Sequence[tu
     word_vectorizer, char_vectorizer = Vectorizer.from_sklearn(word), Vectorizer.from_sklearn(char)
     index = {label: i for i, label in enumerate(class_labels)}
     rows = [features(word_vectorizer, char_vectorizer, text) for text in texts]
+    head = None if vectors is None else fit_head(vectors, [*labels, *(y for _, y in extra)], class_labels)
     return TextModel(class_labels, word_vectorizer, char_vectorizer, indptr, classes, weights,
                      intercept.astype(np.float32), PhrasingIndex.build(rows, [index[x] for x in labels], len(index)),
-                     platt, threshold)
+                     platt, threshold, head)
 
 
-def content_key(texts: Sequence[str], labels: Sequence[str], extra: Sequence[tuple[str, str]] = ()) -> str:
-    digest = hashlib.sha256(f"v{MODEL_VERSION}".encode())
+def content_key(texts: Sequence[str], labels: Sequence[str], extra: Sequence[tuple[str, str]] = (),
+                semantic: bool = False) -> str:
+    digest = hashlib.sha256(f"v{MODEL_VERSION}{' ' + ENCODER if semantic else ''}".encode())
     for text, label in [*zip(texts, labels, strict=True), *extra]:
         digest.update(f"{label}\0{text}\0".encode())
     return digest.hexdigest()[:24]

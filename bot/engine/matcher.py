@@ -17,6 +17,7 @@ import numpy as np
 from .classifier import ANSWERS_AS_EVIDENCE, TextModel, cache_dir, content_key
 from .models import Entry
 from .phrasings import PhrasingIndex
+from .semantic import enabled as semantic_enabled
 
 log = logging.getLogger(__name__)
 
@@ -55,11 +56,17 @@ def verbatim_key(text: str) -> str:
     return " ".join(re.findall(r"\w+", text.lower()))
 
 
+def model_key(entries: Sequence[Entry], semantic: bool | None = None) -> str:
+    """The trained model's name for these entries, with the embedding head where the semantic extra is on."""
+    return content_key(*training_set(entries), semantic=semantic_enabled() if semantic is None else semantic)
+
+
 def curated_model(entries: Sequence[Entry]) -> TextModel:
     """The trained model for these entries: from memory, else the disk cache, else trained (slow: tens of
     seconds, once per content change) and cached."""
     texts, labels, extra = training_set(entries)
-    key = content_key(texts, labels, extra)
+    semantic = semantic_enabled()
+    key = model_key(entries, semantic)
     model = _LOADED.get(key)
     if model is not None:
         return model
@@ -73,7 +80,7 @@ def curated_model(entries: Sequence[Entry]) -> TextModel:
     except (OSError, ValueError, KeyError):
         from .calibrate import train
 
-        model = train(texts, labels, extra)
+        model = train(texts, labels, extra, semantic=semantic)
         try:
             model.save(path)
             _forget_old_models(path.parent)
@@ -97,27 +104,31 @@ def _forget_old_models(directory: Path) -> None:
 
 def is_cached(entries: Sequence[Entry]) -> bool:
     """Whether the model for these entries is ready without training (callers may say "first run...")."""
-    key = content_key(*training_set(entries))
+    key = model_key(entries)
     return key in _LOADED or any((folder / f"model-{key}.npz").exists() for folder in (SHIPPED_MODELS, cache_dir()))
 
 
-def shipped_model_path(entries: Sequence[Entry]) -> Path:
-    """Where the committed model for exactly these entries lives."""
-    return SHIPPED_MODELS / f"model-{content_key(*training_set(entries))}.npz"
+def shipped_model_path(entries: Sequence[Entry], semantic: bool = False) -> Path:
+    """Where the committed model for exactly these entries lives (with the embedding head, or without)."""
+    return SHIPPED_MODELS / f"model-{model_key(entries, semantic)}.npz"
 
 
-def ship_model(entries: Sequence[Entry]) -> Path:
-    """Train the model for the curated entries and save it beside them, replacing the one for older content,
-    so a fresh install answers at once instead of training for a minute (`otbot train`)."""
+def ship_model(entries: Sequence[Entry]) -> list[Path]:
+    """Train the model for the curated entries and save it beside them, replacing those for older content,
+    so a fresh install answers at once instead of training for a minute (`otbot train`). Where the semantic
+    extra is installed, the model with the embedding head is trained and shipped too."""
     from .calibrate import train
 
     texts, labels, extra = training_set(entries)
-    path = shipped_model_path(entries)
-    train(texts, labels, extra).save(path, compressed=True)
+    paths = []
+    for semantic in (False, True) if semantic_enabled() else (False,):
+        paths.append(shipped_model_path(entries, semantic))
+        train(texts, labels, extra, semantic=semantic).save(paths[-1], compressed=True)
+    keep = {shipped_model_path(entries, True), *paths}  # a current semantic model stays, even if not rebuilt
     for old in SHIPPED_MODELS.glob("model-*.npz"):
-        if old != path:
+        if old not in keep:
             old.unlink()
-    return path
+    return paths
 
 
 class OwnPhrasings:

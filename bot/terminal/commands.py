@@ -101,11 +101,14 @@ def train(knowledge_dir: Path, scenarios_dir: Path, out: TextIO = sys.stdout) ->
 
     knowledge, _ = load_all(knowledge_dir, scenarios_dir)
     phrasings = sum(1 + len(e.alternates) for e in knowledge.entries)
-    out.write(f"Training on {len(knowledge.entries)} entries and {phrasings} phrasings "
-              "(about a minute and a half on 2 cores)...\n")
+    from ..engine.semantic import enabled as semantic_enabled
+
+    took = "about five minutes, with the embedding head" if semantic_enabled() else "about a minute and a half"
+    out.write(f"Training on {len(knowledge.entries)} entries and {phrasings} phrasings ({took} on 2 cores)...\n")
     out.flush()
     if knowledge_dir.resolve() == SHIPPED_MODELS.resolve():
-        out.write(f"Saved {ship_model(knowledge.entries)}: commit it with the content.\n")
+        for path in ship_model(knowledge.entries):
+            out.write(f"Saved {path}: commit it with the content.\n")
     else:
         curated_model(knowledge.entries)
         out.write("Saved in the user cache.\n")

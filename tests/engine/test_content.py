@@ -196,10 +196,13 @@ def test_check_lists_entries_not_reviewed_for_a_year_without_failing(tmp_path: P
     assert "second-entry' was last" not in out.getvalue()
 
 
-def test_the_committed_answer_model_was_trained_on_this_content() -> None:
+def test_the_committed_answer_models_were_trained_on_this_content() -> None:
     from bot.engine.matcher import shipped_model_path
 
     knowledge, _ = load_all(KNOWLEDGE, SCENARIOS)
     path = shipped_model_path(knowledge.entries)
     assert path.exists(), ("knowledge/ changed since the answer model was trained: run `otbot train` and commit "
                            f"{path.name} (otherwise every fresh install trains it for a minute and a half)")
+    current = {path, shipped_model_path(knowledge.entries, semantic=True)}
+    stale = [p.name for p in KNOWLEDGE.glob("model-*.npz") if p not in current]
+    assert stale == [], "models for older content: run `otbot train` (it removes them)"
