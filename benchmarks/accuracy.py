@@ -176,7 +176,7 @@ def main() -> None:
                             variant_oof(embedding_variant(by_text, extra), texts, labels), time.perf_counter() - start))
     if args.compare:
         start = time.perf_counter()
-        print(kfold_summary("same, phrasings only (no answers)", out_of_fold(texts, labels),
+        print(kfold_summary(f"{name}, phrasings only (no answers)", out_of_fold(texts, labels),
                             time.perf_counter() - start))
         for name, fit in [("word 1-2 only, LR C=20", sklearn_variant(True, False, 20)),
                           ("char_wb 3-5 only, LR C=20", sklearn_variant(False, True, 20)),

@@ -16,6 +16,7 @@ from .matcher import OWN_ANSWER_COSINE, OWN_SUGGEST_COSINE, OwnPhrasings, curate
 from .messages import FAMILY_NOTE, asks_about_own_child, question_parts
 from .models import LOCAL_COMMUNITY, Entry, Origin, Outcome, Reply
 from .scope import UNCOVERED_DECLINE, names_the_subject, out_of_scope_reason
+from .semantic import encoder
 from .store import Store
 from .text import clean
 
@@ -121,13 +122,14 @@ class Answerer:
         missed is engine/questions.py's job.)"""
         return self._decide(clean(question), question_parts(question), await self._view(community))
 
-    def match(self, text: str, view: _CommunityIndex | None = None) -> Match:
-        """The ranked entries for one text and the confidence in the first (no policy applied)."""
+    def match(self, text: str, view: _CommunityIndex | None = None, vector: np.ndarray | None = None) -> Match:
+        """The ranked entries for one text and the confidence in the first (no policy applied). `vector` is
+        the text's embedding where the model has the embedding head (computed here if not given)."""
         view = view or self._base
         columns, values = self.model.features(text)
         if not columns.size:
             return Match((), 0.0)
-        probabilities = self.model.probabilities(text, columns, values)
+        probabilities = self.model.probabilities(text, columns, values, vector)
         order = [i for i in np.argsort(-probabilities)[:8] if self.model.labels[i] in view.entries]
         if not order:
             return Match((), 0.0)
@@ -162,10 +164,17 @@ class Answerer:
         """The asked question, not the story around it: when the message holds questions, they compete and
         the story does not; the whole message is matched only when no question in it can be answered (a
         question like "what does that mean?" needs the story). Only matches near a stored phrasing count."""
-        matches = [self.match(p, view) for p in parts]
+        vectors = self._embeddings([*parts, text])
+        matches = [self.match(p, view, v) for p, v in zip(parts, vectors, strict=False)]
         if not any(m.confidence >= self.answer_threshold for m in matches):
-            matches.insert(0, self.match(text, view))
+            matches.insert(0, self.match(text, view, vectors[-1]))
         return [m for m in matches if m.ranked and m.closeness >= MIN_CLOSENESS]
+
+    def _embeddings(self, texts: list[str]) -> list[np.ndarray | None]:
+        """One batch for all the texts of a message (one call costs about as much as one text: ~10 ms)."""
+        if self.model.semantic is None:
+            return [None] * len(texts)
+        return list(encoder().encode(texts))
 
     async def best_match(self, question: str, community: int = LOCAL_COMMUNITY) -> Match:
         """What the policy weighs for this message before applying thresholds (for evaluation); a guarded
