@@ -122,11 +122,13 @@ class Answerer:
         missed is engine/questions.py's job.)"""
         return self._decide(clean(question), question_parts(question), await self._view(community))
 
-    def match(self, text: str, view: _CommunityIndex | None = None, vector: np.ndarray | None = None) -> Match:
+    def match(self, text: str, view: _CommunityIndex | None = None, vector: np.ndarray | None = None,
+              features: tuple[np.ndarray, np.ndarray] | None = None) -> Match:
         """The ranked entries for one text and the confidence in the first (no policy applied). `vector` is
-        the text's embedding where the model has the embedding head (computed here if not given)."""
+        the text's embedding where the model has the embedding head, `features` its TF-IDF row (each computed
+        here if not given)."""
         view = view or self._base
-        columns, values = self.model.features(text)
+        columns, values = features if features is not None else self.model.features(text)
         if not columns.size:
             return Match((), 0.0)
         probabilities = self.model.probabilities(text, columns, values, vector)
@@ -160,14 +162,16 @@ class Answerer:
     def answer_threshold(self) -> float:
         return self.model.threshold if self.thresholds.answer is None else self.thresholds.answer
 
-    def _candidates(self, text: str, parts: list[str], view: _CommunityIndex) -> list[Match]:
+    def _candidates(self, text: str, parts: list[str], view: _CommunityIndex,
+                    features: tuple[np.ndarray, np.ndarray] | None = None) -> list[Match]:
         """The asked question, not the story around it: when the message holds questions, they compete and
         the story does not; the whole message is matched only when no question in it can be answered (a
         question like "what does that mean?" needs the story). Only matches near a stored phrasing count."""
         vectors = self._embeddings([*parts, text])
-        matches = [self.match(p, view, v) for p, v in zip(parts, vectors, strict=False)]
+        known = {text: features} if features is not None else {}  # the whole message's row, often also a part's
+        matches = [self.match(p, view, v, known.get(p)) for p, v in zip(parts, vectors, strict=False)]
         if not any(m.confidence >= self.answer_threshold for m in matches):
-            matches.insert(0, self.match(text, view, vectors[-1]))
+            matches.insert(0, self.match(text, view, vectors[-1], known.get(text)))
         return [m for m in matches if m.ranked and m.closeness >= MIN_CLOSENESS]
 
     def _embeddings(self, texts: list[str]) -> list[np.ndarray | None]:
@@ -191,10 +195,11 @@ class Answerer:
         guard = out_of_scope_reason(text)
         if guard:
             return Reply(text, Outcome.OUT_OF_SCOPE, 0.0, decline_message=guard)
-        if not self.model.features(text)[0].size:
+        features = self.model.features(text)
+        if not features[0].size:
             return Reply(text, Outcome.EMPTY, 0.0,
                          decline_message="I couldn't find a question in that. Try asking in a full sentence.")
-        candidates = self._candidates(text, parts, view)
+        candidates = self._candidates(text, parts, view, features)
         if not candidates:
             return Reply(text, Outcome.OUT_OF_SCOPE, 0.0, decline_message=UNCOVERED_DECLINE)
         best = max(candidates, key=lambda m: m.confidence)

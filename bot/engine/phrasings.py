@@ -20,9 +20,17 @@ class PhrasingIndex:
         self.row_starts = np.searchsorted(row, np.arange(owner.size + 1)).astype(np.int64)
         self.by_owner = np.argsort(owner, kind="stable")
         self.owner_starts = np.searchsorted(owner[self.by_owner], np.arange(owners + 1))
+        self._owner_columns: dict[tuple[int, int], np.ndarray] = {}
 
     def owner_columns(self, owner: int, below: int) -> np.ndarray:
-        """The distinct columns (under `below`: the word columns) used by the owner's phrasings."""
+        """The distinct columns (under `below`: the word columns) used by the owner's phrasings (kept once
+        computed: every answered question asks for its top entry's)."""
+        key = (owner, below)
+        if key not in self._owner_columns:
+            self._owner_columns[key] = self._columns_of(owner, below)
+        return self._owner_columns[key]
+
+    def _columns_of(self, owner: int, below: int) -> np.ndarray:
         rows = self.by_owner[self.owner_starts[owner]:self.owner_starts[owner + 1]]
         spans = [self.columns[self.row_starts[r]:self.row_starts[r + 1]] for r in rows]
         used = np.concatenate(spans) if spans else np.zeros(0, np.int32)
