@@ -120,7 +120,12 @@ class Answerer:
     async def ask(self, question: str, community: int = LOCAL_COMMUNITY) -> Reply:
         """Answer, suggest or decline. Never raises on any text. (Storing the question and queueing what was
         missed is engine/questions.py's job.)"""
-        return self._decide(clean(question), question_parts(question), await self._view(community))
+        text, parts = clean(question), question_parts(question)
+        view = await self._view(community)
+        if self.model.semantic is None:
+            return self._decide(text, parts, view)
+        # The embedding model computes in torch, which lets go of the GIL: other servers are served meanwhile.
+        return self._decide(text, parts, view, await asyncio.to_thread(self._embeddings, [*parts, text]))
 
     def match(self, text: str, view: _CommunityIndex | None = None, vector: np.ndarray | None = None,
               features: tuple[np.ndarray, np.ndarray] | None = None) -> Match:
@@ -163,11 +168,12 @@ class Answerer:
         return self.model.threshold if self.thresholds.answer is None else self.thresholds.answer
 
     def _candidates(self, text: str, parts: list[str], view: _CommunityIndex,
-                    features: tuple[np.ndarray, np.ndarray] | None = None) -> list[Match]:
+                    features: tuple[np.ndarray, np.ndarray] | None = None,
+                    vectors: list[np.ndarray | None] | None = None) -> list[Match]:
         """The asked question, not the story around it: when the message holds questions, they compete and
         the story does not; the whole message is matched only when no question in it can be answered (a
         question like "what does that mean?" needs the story). Only matches near a stored phrasing count."""
-        vectors = self._embeddings([*parts, text])
+        vectors = vectors or self._embeddings([*parts, text])
         known = {text: features} if features is not None else {}  # the whole message's row, often also a part's
         matches = [self.match(p, view, v, known.get(p)) for p, v in zip(parts, vectors, strict=False)]
         if not any(m.confidence >= self.answer_threshold for m in matches):
@@ -189,7 +195,8 @@ class Answerer:
         candidates = self._candidates(text, question_parts(question), await self._view(community))
         return max(candidates, key=lambda m: m.confidence, default=Match((), 0.0))
 
-    def _decide(self, text: str, parts: list[str], view: _CommunityIndex) -> Reply:
+    def _decide(self, text: str, parts: list[str], view: _CommunityIndex,
+                vectors: list[np.ndarray | None] | None = None) -> Reply:
         if not text:
             return Reply(text, Outcome.EMPTY, 0.0, decline_message="Ask me a question in your own words.")
         guard = out_of_scope_reason(text)
@@ -199,7 +206,7 @@ class Answerer:
         if not features[0].size:
             return Reply(text, Outcome.EMPTY, 0.0,
                          decline_message="I couldn't find a question in that. Try asking in a full sentence.")
-        candidates = self._candidates(text, parts, view, features)
+        candidates = self._candidates(text, parts, view, features, vectors)
         if not candidates:
             return Reply(text, Outcome.OUT_OF_SCOPE, 0.0, decline_message=UNCOVERED_DECLINE)
         best = max(candidates, key=lambda m: m.confidence)

@@ -38,6 +38,7 @@ class Encoder:
     def __init__(self) -> None:
         self._model = None
         self._lock = threading.Lock()
+        self._encoding = threading.Lock()
 
     def _loaded(self):
         with self._lock:
@@ -56,8 +57,9 @@ class Encoder:
             return self._model
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
-        vectors = self._loaded().encode(list(texts), batch_size=64, normalize_embeddings=True,
-                                        show_progress_bar=False)
+        model = self._loaded()
+        with self._encoding:  # one at a time: a fast tokenizer shared by threads can fail ("Already borrowed")
+            vectors = model.encode(list(texts), batch_size=64, normalize_embeddings=True, show_progress_bar=False)
         return np.asarray(vectors, np.float32)
 
 
