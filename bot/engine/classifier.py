@@ -202,7 +202,9 @@ def fit_model(texts: Sequence[str], labels: Sequence[str], *, extra: Sequence[tu
     word_vectorizer, char_vectorizer = Vectorizer.from_sklearn(word), Vectorizer.from_sklearn(char)
     index = {label: i for i, label in enumerate(class_labels)}
     rows = [features(word_vectorizer, char_vectorizer, text) for text in texts]
-    head = None if vectors is None else fit_head(vectors, [*labels, *(y for _, y in extra)], class_labels)
+    head_labels = [*labels, *(y for _, y in extra)]
+    # A lone entry has nothing for the head to tell it from (the TF-IDF side has its background class).
+    head = fit_head(vectors, head_labels, class_labels) if vectors is not None and len(set(head_labels)) > 1 else None
     return TextModel(class_labels, word_vectorizer, char_vectorizer, indptr, classes, weights,
                      intercept.astype(np.float32), PhrasingIndex.build(rows, [index[x] for x in labels], len(index)),
                      platt, threshold, head)

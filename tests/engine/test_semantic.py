@@ -69,6 +69,12 @@ def test_out_of_fold_uses_the_embeddings_of_each_fold(stand_in: HashingEncoder) 
     assert all(p.ranked[0] in set(LABELS) for p in predictions)
 
 
+def test_a_lone_entry_trains_without_a_head(stand_in: HashingEncoder) -> None:
+    texts = TEXTS[:3]
+    model = fit_model(texts, LABELS[:3], vectors=stand_in.encode(texts))
+    assert model.semantic is None and model.labels[int(np.argmax(model.probabilities("school ot cost")))] == "cost"
+
+
 def test_the_embedding_head_has_its_own_model_name() -> None:
     assert content_key(TEXTS, LABELS, semantic=True) != content_key(TEXTS, LABELS)
 
