@@ -166,6 +166,16 @@ async def acked(handle: InteractionHandle, timeout: float = 3.0) -> dict[str, An
     return body
 
 
+async def answered(handle: InteractionHandle, timeout: float = 5.0) -> dict[str, Any]:
+    """An /ask interaction's answer as a callback body, whether it came in the first response or, when answering
+    took longer than the acknowledgement wait (the semantic install embeds the question first), in the completed
+    "thinking..." response."""
+    body = await acked(handle, timeout)
+    if body["type"] != 5:
+        return body
+    return {"type": 4, "data": await handle.wait_original(lambda m: not m["flags"] & 128, timeout)}
+
+
 def embeds_of(body: dict[str, Any]) -> list[dict[str, Any]]:
     return (body.get("data") or body).get("embeds") or []
 
@@ -215,7 +225,7 @@ def ask(fake: FakeDiscord, bot: OtBot) -> Asker:
         options: dict[str, Any] = {"question": question}
         if private is not None:
             options["private"] = private
-        return await acked(await fake.slash("ask", channel_id=channel_id, user=user, options=options))
+        return await answered(await fake.slash("ask", channel_id=channel_id, user=user, options=options))
 
     return run
 

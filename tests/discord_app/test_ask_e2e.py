@@ -20,6 +20,7 @@ from .conftest import (
     Asker,
     BotFactory,
     acked,
+    answered,
     button_id,
     custom_ids,
     embeds_of,
@@ -72,7 +73,7 @@ async def test_did_you_mean_buttons_show_the_entry_privately(fake: FakeDiscord, 
     assert [m.reason for m in await engine.missed.queue(GUILD_A)] == ["unsure"]
 
     handle = await fake.slash("ask", channel_id=CHAN_A, user=MEMBER, options={"question": question})
-    message = (await acked(handle)) and handle.original
+    message = (await answered(handle)) and handle.original
     assert message is not None
     click = await fake.click(message, button_id(message, f"otbot:entry:{suggestion.id}"), MEMBER)
     shown = await acked(click)
@@ -98,7 +99,7 @@ async def test_off_topic_is_declined_politely_and_queued(ask: Asker, engine: Eng
 
 async def test_not_helpful_click_records_a_missed_question(fake: FakeDiscord, bot: OtBot, engine: Engine) -> None:
     handle = await fake.slash("ask", channel_id=CHAN_A, user=MEMBER, options={"question": CLEAR_QUESTION})
-    body = await acked(handle)
+    body = await answered(handle)
     entry_id = next(c for c in custom_ids(body) if c.startswith("otbot:fb:n:")).split(":")[3]
     assert handle.original is not None
 

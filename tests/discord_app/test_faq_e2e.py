@@ -28,6 +28,7 @@ from .conftest import (
     SOURCES,
     acked,
     add_entry,
+    answered,
     button_id,
     button_labels,
     custom_ids,
@@ -51,11 +52,11 @@ async def test_add_modal_then_ask_history_edit_remove(fake: FakeDiscord, bot: Ot
     sources = next(f["value"] for f in embeds_of(submitted)[0]["fields"] if f["name"] == "Sources")
     assert "34 CFR §300.34(c)(6) —" not in sources  # a bare citation is shown once
 
-    answered = await acked(await fake.slash("ask", channel_id=CHAN_A, user=MEMBER,
-                                              options={"question": "how can my child borrow a weighted vest "
-                                                                   "from the district lending library?"}))
-    assert embeds_of(answered)[0]["title"] == QUESTION
-    assert button_id(answered, f"otbot:fb:y:{entry_id}")
+    reply_body = await answered(await fake.slash("ask", channel_id=CHAN_A, user=MEMBER,
+                                                 options={"question": "how can my child borrow a weighted vest "
+                                                                      "from the district lending library?"}))
+    assert embeds_of(reply_body)[0]["title"] == QUESTION
+    assert button_id(reply_body, f"otbot:fb:y:{entry_id}")
 
     history = await acked(await fake.slash("faq history", channel_id=CHAN_A, user=ADMIN,
                                              options={"entry": entry_id}))
@@ -125,7 +126,7 @@ async def test_a_second_server_never_sees_the_first_servers_entry(fake: FakeDisc
     in_a = await acked(await fake.slash("faq list", channel_id=CHAN_A, user=MEMBER, options={"tag": "maplewood"}))
     assert entry_id in text_of(in_a)
 
-    asked = await acked(await fake.slash("ask", channel_id=CHAN_B, user=MEMBER, options={"question": QUESTION}))
+    asked = await answered(await fake.slash("ask", channel_id=CHAN_B, user=MEMBER, options={"question": QUESTION}))
     assert QUESTION not in text_of(asked).replace(f"Q: {QUESTION}", "")
     assert not any(entry_id in c for c in custom_ids(asked))
 
@@ -210,9 +211,9 @@ async def test_members_are_answered_while_an_import_is_read(fake: FakeDiscord, b
     importing = await fake.slash("faq import", channel_id=CHAN_A, user=ADMIN, options={"file": {
         "filename": "faq.yaml", "size": len(data)}})
     assert (await acked(importing))["type"] == 5  # "thinking" while the file is read
-    answered = await acked(await fake.slash("ask", channel_id=CHAN_A, user=MEMBER,
-                                              options={"question": "what is an IEP?"}))
-    assert embeds_of(answered)
+    reply_body = await answered(await fake.slash("ask", channel_id=CHAN_A, user=MEMBER,
+                                                 options={"question": "what is an IEP?"}))
+    assert embeds_of(reply_body)
     asked.set()
     [summary] = await importing.wait_followups(1, timeout=10)
     assert "Dry run" in summary["content"] and "1 new" in summary["content"]

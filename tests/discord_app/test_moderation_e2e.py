@@ -18,6 +18,7 @@ from .conftest import (
     acked,
     add_entry,
     answer_ids,
+    answered,
     button_labels,
     custom_ids,
     embeds_of,
@@ -35,7 +36,7 @@ UNKNOWN = ["what's the weather in chicago", "best pizza near the school?", "is t
 async def test_missed_queue_new_entry_phrasing_and_dismiss(fake: FakeDiscord, bot: OtBot, engine: Engine) -> None:
     _, entry_id = await add_entry(fake)
     for question in UNKNOWN:
-        await acked(await fake.slash("ask", channel_id=CHAN_A, user=MEMBER, options={"question": question}))
+        await answered(await fake.slash("ask", channel_id=CHAN_A, user=MEMBER, options={"question": question}))
     queue = await engine.missed.queue(GUILD_A)
     assert {m.question for m in queue} >= set(UNKNOWN)
     by_question = {m.question: m.id for m in queue}

@@ -29,6 +29,7 @@ from .conftest import (
     P1,
     acked,
     add_entry,
+    answered,
     assert_every_interaction_acknowledged,
     button_id,
     button_labels,
@@ -51,13 +52,13 @@ STORED_QUESTION = load_knowledge(KNOWLEDGE_DIR, []).entries[0].question
 async def test_entry_with_mentions_goes_out_without_pings(fake: FakeDiscord, bot: OtBot, engine: Engine) -> None:
     question = "Who should hear about the new school OT goals for the @everyone IEP team?"
     _, entry_id = await add_entry(fake, question=question, answer=PINGY_ANSWER, alternates="<@&123> ot goals")
-    await acked(await fake.slash("ask", channel_id=CHAN_A, user=MEMBER, options={"question": question}))
+    await answered(await fake.slash("ask", channel_id=CHAN_A, user=MEMBER, options={"question": question}))
     await acked(await fake.slash("faq show", channel_id=CHAN_A, user=MEMBER, options={"entry": entry_id}))
     await fake.send_message(CHAN_A, MEMBER, f"<@{fake.app_id}> {question}", mentions=[fake.app_id])
     await fake.wait_for_message(CHAN_A)
     engine.answerer.thresholds = Thresholds(answer=1.01, suggest=0.05)  # now a "did you mean" with that entry
     handle = await fake.slash("ask", channel_id=CHAN_A, user=MEMBER, options={"question": question})
-    body = await acked(handle)
+    body = await answered(handle)
     assert handle.original is not None
     await acked(await fake.click(handle.original, button_id(body, f"otbot:entry:{entry_id}"), MEMBER))
 
@@ -84,7 +85,7 @@ async def test_longest_entry_fits_discords_limits(fake: FakeDiscord, bot: OtBot,
     entry = await engine.faq.add(GUILD_A, raw, "test")
     assert len(entry.question) == 300 and len(entry.answer) == 1500
 
-    body = await acked(await fake.slash("ask", channel_id=CHAN_A, user=MEMBER, options={"question": question}))
+    body = await answered(await fake.slash("ask", channel_id=CHAN_A, user=MEMBER, options={"question": question}))
     [embed] = embeds_of(body)
     assert embed["title"].endswith("…") and len(embed["title"]) <= 256
     assert message_problems(body["data"]) == []
@@ -139,7 +140,7 @@ async def test_unexpected_error_in_a_button_and_a_modal(fake: FakeDiscord, bot: 
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     handle = await fake.slash("ask", channel_id=CHAN_A, user=MEMBER,
                               options={"question": STORED_QUESTION})
-    body = await acked(handle)
+    body = await answered(handle)
     helpful = next(c for c in custom_ids(body) if c.startswith("otbot:fb:y:"))
 
     async def broken(*args: Any, **kwargs: Any) -> Any:
@@ -174,13 +175,13 @@ async def test_domain_errors_show_their_own_message(fake: FakeDiscord, bot: OtBo
 async def test_rate_limited_asker_is_told_to_wait(fake: FakeDiscord, start_bot: Any) -> None:
     async with start_bot(ask_rate=2):
         for _ in range(2):
-            body = await acked(await fake.slash("ask", channel_id=CHAN_A, user=MEMBER,
+            body = await answered(await fake.slash("ask", channel_id=CHAN_A, user=MEMBER,
                                                   options={"question": "what is an IEP?"}))
             assert not is_ephemeral(body)
-        slow = await acked(await fake.slash("ask", channel_id=CHAN_A, user=MEMBER,
+        slow = await answered(await fake.slash("ask", channel_id=CHAN_A, user=MEMBER,
                                               options={"question": "what is an IEP?"}))
         assert is_ephemeral(slow) and "wait" in slow["data"]["content"]
-        other = await acked(await fake.slash("ask", channel_id=CHAN_A, user=MOD,
+        other = await answered(await fake.slash("ask", channel_id=CHAN_A, user=MOD,
                                                options={"question": "what is an IEP?"}))
         assert not is_ephemeral(other) and embeds_of(other)  # the limit is per member, not per server
 
