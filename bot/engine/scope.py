@@ -54,7 +54,9 @@ _GUARDS: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
     (
         re.compile(r"\b(salar(y|ies)|how much (do|does|can) (an? )?(school )?(ot|ots|occupational therapists?|cotas?) "
-                   r"(make|earn|get paid)|(ot|cota|therapy|therapist) (jobs?|openings|positions|career)|job (search|"
+                   r"(make|earn|get paid)|(ot|cota|therapy|therapist) (job openings|openings|positions|careers?)|"
+                   r"(find|looking for|apply(ing)? for|resume for|hiring for) (an? )?(school |pediatric )?"
+                   r"(ot|cota|therapy|therapist) jobs?|job (search|"
                    r"hunt|interview)|nbcot|licens(e|ing) exam|ceus?|continuing education|ot school applications?)\b"),
         "I can't help with OT careers, jobs or exams. I answer questions about OT services for children at "
         "school and in clinics.",

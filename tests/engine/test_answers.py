@@ -182,6 +182,7 @@ async def test_each_guard_declines_with_its_own_message(knowledge: CuratedConten
     [
         "does clinic OT cost a lot with a high deductible",
         "my student missed his medication dose this morning and can't focus, can the school OT help with attention?",
+        "moving states for a school ot job, do i need a new license or a department of education credential?",
     ],
 )
 async def test_guards_stay_narrow(knowledge: CuratedContent, question: str) -> None:
@@ -253,6 +254,7 @@ def test_the_diagnosis_guard_declines_requests_and_lets_questions_that_name_a_co
     assert [q for q in mentions if out_of_scope_reason(q)] == []
 
 
-def test_no_stored_phrasing_is_stopped_by_the_diagnosis_guard(knowledge: CuratedContent) -> None:
+def test_no_stored_phrasing_is_stopped_by_a_guard(knowledge: CuratedContent) -> None:
+    """A guard that stops an entry's own phrasing hides that entry from everyone who asks that way."""
     texts, _ = phrasings(knowledge.entries)
-    assert [t for t in texts if (out_of_scope_reason(t) or "").startswith("I can't tell whether")] == []
+    assert [t for t in texts if out_of_scope_reason(t)] == []
