@@ -62,8 +62,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _announce_training() -> None:
     """Said before a long silence: the first start after the content changed trains the answer model."""
-    print("Preparing answers for this content: the first start after a change trains the model "
-          "(about a minute and a half)...", file=sys.stderr, flush=True)
+    from .engine.semantic import enabled as semantic_enabled
+
+    took = "about five minutes with the embedding model" if semantic_enabled() else "about a minute and a half"
+    print(f"Preparing answers for this content: the first start after a change trains the model ({took})...",
+          file=sys.stderr, flush=True)
+
+
+def _announce_embedding_model() -> None:
+    """Said before the semantic install's few silent seconds (importing torch, loading the encoder)."""
+    from .engine.semantic import enabled as semantic_enabled
+
+    if semantic_enabled():
+        print("Loading the sentence-embedding model (a few seconds)...", file=sys.stderr, flush=True)
 
 
 async def _ask(settings: Settings, args: argparse.Namespace) -> int:
@@ -78,6 +89,7 @@ async def _ask(settings: Settings, args: argparse.Namespace) -> int:
     knowledge, _ = load_all_cached(settings.knowledge_dir, settings.scenarios_dir, paths.cache_dir())
     if not is_cached(knowledge.entries):
         _announce_training()
+    _announce_embedding_model()
     store = None
     if settings.db_path.exists():  # entries added on this computer with `otbot faq add`
         from .engine.store import Store
@@ -102,6 +114,8 @@ async def _with_engine(settings: Settings, args: argparse.Namespace) -> int:
     from .terminal import commands, paths
 
     cache = None if args.command in SERVER_COMMANDS else paths.cache_dir()
+    if args.command == "chat":
+        _announce_embedding_model()
     async with open_engine(settings.knowledge_dir, settings.scenarios_dir, settings.db_path,
                            cache_dir=cache, before_training=_announce_training) as engine:
         if args.command == "ask":  # --record: store the questions, queue what was missed

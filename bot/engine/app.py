@@ -6,6 +6,7 @@ Adapters call these services and get models back; the store (SQL) stays behind t
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -23,6 +24,8 @@ from .models import Scenario
 from .questions import Questions
 from .semantic import encoder
 from .store import Store
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -54,6 +57,7 @@ async def open_engine(knowledge_dir: Path, scenarios_dir: Path, db_path: Path | 
     try:
         answerer = Answerer(knowledge, store)
         if answerer.model.semantic is not None:  # load torch and the encoder now, off the loop, not at question one
+            log.info("loading the sentence-embedding model")
             await asyncio.to_thread(encoder().encode, ["warm up"])
         faq = FaqEditor(answerer, store)
         missed = MissedQuestions(store, faq)
