@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from .config import Settings, SettingsError
 from .engine.errors import ContentError, UserError
+from .engine.semantic import SemanticUnavailable
 
 if TYPE_CHECKING:
     from .engine.models import Reply
@@ -199,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
     except ContentError as exc:
         print(f"otbot: {exc}\nRun `otbot check` to see every problem.", file=sys.stderr)
         return 2
-    except SettingsError as exc:  # a bad value in .env or the environment: one line naming the key
+    except (SettingsError, SemanticUnavailable) as exc:  # a bad setting or install: one line saying what to do
         print(f"otbot: {exc}", file=sys.stderr)
         return 2
     except UserError as exc:

