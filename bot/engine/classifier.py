@@ -35,6 +35,9 @@ SOLVER_EPOCHS = 50
 FOLDS = 5
 # Each entry's answer (with its school/clinic sides and tags) is one more training document for it. 5-fold over
 # the phrasings: top-1 84.4% against 83.6% without, and 44% of phrasings answered at <= 2% wrong against 38%.
+# Tried and not kept: each answer a sentence at a time (2,092 documents): 5-fold top-1 83.6% against 83.1% and dev
+# 139 right, 0 wrong against 138 and 2, but 8 of the 80 should-decline questions in
+# tests/data/uncovered_questions.yaml answered against 5, and the semantic head fell to 162 right, 5 wrong (dev).
 ANSWERS_AS_EVIDENCE = True
 # Weights this small (after centring each feature across classes) change no decision; dropping them keeps
 # 2,000 entries in tens of MB instead of hundreds (benchmarks/retrieval.py checks top-1 is unchanged).
