@@ -121,11 +121,15 @@ class Answerer:
         """Answer, suggest or decline. Never raises on any text. (Storing the question and queueing what was
         missed is engine/questions.py's job.)"""
         text, parts = clean(question), question_parts(question)
+        declined, features = self._screen(text)
+        if declined is not None:  # nothing to match: no server view, no embedding
+            return declined
         view = await self._view(community)
-        if self.model.semantic is None:
-            return self._decide(text, parts, view)
-        # The embedding model computes in torch, which lets go of the GIL: other servers are served meanwhile.
-        return self._decide(text, parts, view, await asyncio.to_thread(self._embeddings, [*parts, text]))
+        vectors = None
+        if self.model.semantic is not None:
+            # The embedding model computes in torch, which lets go of the GIL: other servers are served meanwhile.
+            vectors = await asyncio.to_thread(self._embeddings, [*parts, text])
+        return self._decide(text, parts, view, features, vectors)
 
     def match(self, text: str, view: _CommunityIndex | None = None, vector: np.ndarray | None = None,
               features: tuple[np.ndarray, np.ndarray] | None = None) -> Match:
@@ -174,10 +178,9 @@ class Answerer:
         the story does not; the whole message is matched only when no question in it can be answered (a
         question like "what does that mean?" needs the story). Only matches near a stored phrasing count."""
         vectors = vectors or self._embeddings([*parts, text])
-        known = {text: features} if features is not None else {}  # the whole message's row, often also a part's
-        matches = [self.match(p, view, v, known.get(p)) for p, v in zip(parts, vectors, strict=False)]
+        matches = [self.match(p, view, v) for p, v in zip(parts, vectors, strict=False)]
         if not any(m.confidence >= self.answer_threshold for m in matches):
-            matches.insert(0, self.match(text, view, vectors[-1], known.get(text)))
+            matches.insert(0, self.match(text, view, vectors[-1], features))
         return [m for m in matches if m.ranked and m.closeness >= MIN_CLOSENESS]
 
     def _embeddings(self, texts: list[str]) -> list[np.ndarray | None]:
@@ -190,22 +193,29 @@ class Answerer:
         """What the policy weighs for this message before applying thresholds (for evaluation); a guarded
         question has no match."""
         text = clean(question)
-        if not text or out_of_scope_reason(text):
+        declined, features = self._screen(text)
+        if declined is not None:
             return Match((), 0.0)
-        candidates = self._candidates(text, question_parts(question), await self._view(community))
+        candidates = self._candidates(text, question_parts(question), await self._view(community), features)
         return max(candidates, key=lambda m: m.confidence, default=Match((), 0.0))
 
-    def _decide(self, text: str, parts: list[str], view: _CommunityIndex,
-                vectors: list[np.ndarray | None] | None = None) -> Reply:
+    def _screen(self, text: str) -> tuple[Reply | None, tuple[np.ndarray, np.ndarray] | None]:
+        """The decline for a message that needs no matching (empty, guarded, no known word), else None and the
+        message's TF-IDF row, computed once for the whole-message match."""
         if not text:
-            return Reply(text, Outcome.EMPTY, 0.0, decline_message="Ask me a question in your own words.")
+            return Reply(text, Outcome.EMPTY, 0.0, decline_message="Ask me a question in your own words."), None
         guard = out_of_scope_reason(text)
         if guard:
-            return Reply(text, Outcome.OUT_OF_SCOPE, 0.0, decline_message=guard)
+            return Reply(text, Outcome.OUT_OF_SCOPE, 0.0, decline_message=guard), None
         features = self.model.features(text)
         if not features[0].size:
             return Reply(text, Outcome.EMPTY, 0.0,
-                         decline_message="I couldn't find a question in that. Try asking in a full sentence.")
+                         decline_message="I couldn't find a question in that. Try asking in a full sentence."), None
+        return None, features
+
+    def _decide(self, text: str, parts: list[str], view: _CommunityIndex, features: tuple[np.ndarray, np.ndarray],
+                vectors: list[np.ndarray | None] | None = None) -> Reply:
+        """Answer, suggest or decline a message that passed _screen."""
         candidates = self._candidates(text, parts, view, features, vectors)
         if not candidates:
             return Reply(text, Outcome.OUT_OF_SCOPE, 0.0, decline_message=UNCOVERED_DECLINE)
