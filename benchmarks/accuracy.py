@@ -87,18 +87,14 @@ def embedding_variant(vectors: dict[str, np.ndarray], extra: list[tuple[str, str
     """Logistic regression on the MiniLM embeddings alone (phrasings + answers), for the comparison."""
     def fit(texts: list[str], labels: list[str]) -> object:
         from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import make_pipeline
+        from sklearn.preprocessing import FunctionTransformer
 
-        class Fitted:
-            def __init__(self) -> None:
-                x = np.array([vectors[t] for t in [*texts, *(t for t, _ in extra)]])
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    self.model = LogisticRegression(C=HEAD_C, max_iter=300).fit(x, [*labels, *(y for _, y in extra)])
-                self.classes_ = self.model.classes_
-
-            def predict_proba(self, questions: list[str]) -> np.ndarray:
-                return self.model.predict_proba(np.array([vectors[q] for q in questions]))
-        return Fitted()
+        embed = FunctionTransformer(lambda batch: np.array([vectors[t] for t in batch]))
+        model = make_pipeline(embed, LogisticRegression(C=HEAD_C, max_iter=300))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return model.fit([*texts, *(t for t, _ in extra)], [*labels, *(y for _, y in extra)])
     return fit
 
 

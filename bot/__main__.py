@@ -63,11 +63,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _announce_training() -> None:
     """Said before a long silence: the first start after the content changed trains the answer model."""
-    from .engine.semantic import enabled as semantic_enabled
+    from .engine.matcher import training_time
 
-    took = "about five minutes with the embedding model" if semantic_enabled() else "about a minute and a half"
-    print(f"Preparing answers for this content: the first start after a change trains the model ({took})...",
-          file=sys.stderr, flush=True)
+    print("Preparing answers for this content: the first start after a change trains the model "
+          f"({training_time()})...", file=sys.stderr, flush=True)
 
 
 def _announce_embedding_model() -> None:

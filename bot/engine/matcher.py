@@ -56,6 +56,11 @@ def verbatim_key(text: str) -> str:
     return " ".join(re.findall(r"\w+", text.lower()))
 
 
+def training_time() -> str:
+    """What a user waits for `otbot train` or a first start after a content change (2 cores)."""
+    return "about five minutes, with the embedding model" if semantic_enabled() else "about a minute and a half"
+
+
 def model_key(entries: Sequence[Entry], semantic: bool | None = None) -> str:
     """The trained model's name for these entries, with the embedding head where the semantic extra is on."""
     return content_key(*training_set(entries), semantic=semantic_enabled() if semantic is None else semantic)

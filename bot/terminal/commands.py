@@ -97,14 +97,12 @@ def train(knowledge_dir: Path, scenarios_dir: Path, out: TextIO = sys.stdout) ->
     """Train the answer model for this content. For the shipped knowledge/ it is saved there, to be committed
     with the content; for any other folder it goes to the user cache, like a first start would."""
     from ..engine.content import load_all
-    from ..engine.matcher import SHIPPED_MODELS, curated_model, ship_model
+    from ..engine.matcher import SHIPPED_MODELS, curated_model, ship_model, training_time
 
     knowledge, _ = load_all(knowledge_dir, scenarios_dir)
     phrasings = sum(1 + len(e.alternates) for e in knowledge.entries)
-    from ..engine.semantic import enabled as semantic_enabled
-
-    took = "about five minutes, with the embedding head" if semantic_enabled() else "about a minute and a half"
-    out.write(f"Training on {len(knowledge.entries)} entries and {phrasings} phrasings ({took} on 2 cores)...\n")
+    out.write(f"Training on {len(knowledge.entries)} entries and {phrasings} phrasings ({training_time()} on 2 "
+              "cores)...\n")
     out.flush()
     if knowledge_dir.resolve() == SHIPPED_MODELS.resolve():
         for path in ship_model(knowledge.entries):

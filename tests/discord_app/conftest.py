@@ -173,7 +173,12 @@ async def answered(handle: InteractionHandle, timeout: float = 5.0) -> dict[str,
     body = await acked(handle, timeout)
     if body["type"] != 5:
         return body
-    return {"type": 4, "data": await handle.wait_original(lambda m: not m["flags"] & 128, timeout)}
+    return {"type": 4, "data": await completed_original(handle, timeout)}
+
+
+async def completed_original(handle: InteractionHandle, timeout: float) -> dict[str, Any]:
+    """The deferred ("thinking...") response once the bot has completed it."""
+    return await handle.wait_original(lambda m: not m["flags"] & 128, timeout)
 
 
 def embeds_of(body: dict[str, Any]) -> list[dict[str, Any]]:
@@ -297,7 +302,7 @@ async def reply(handle: InteractionHandle, timeout: float = 2.0) -> dict[str, An
     """What the person who acted finally sees: the completed "thinking" reply, or the first follow-up."""
     body = await acked(handle, timeout)
     if body["type"] == 5:
-        return await handle.wait_original(lambda m: not m["flags"] & 128, timeout)
+        return await completed_original(handle, timeout)
     if body["type"] == 6:
         return (await handle.wait_followups(1, timeout))[0]
     return body["data"]

@@ -88,8 +88,9 @@ def test_combining_is_a_weighted_geometric_mean() -> None:
     tfidf = np.array([0.7, 0.2, 0.1])
     head = np.log(np.array([0.1, 0.8, 0.1]))
     mixed = semantic.combine(tfidf, head)
-    expected = np.sqrt(tfidf * np.exp(head)) if semantic.EMBEDDING_WEIGHT == 0.5 else None
-    assert expected is not None and np.allclose(mixed, expected / expected.sum())
+    weight = semantic.EMBEDDING_WEIGHT
+    expected = tfidf ** (1 - weight) * np.exp(head) ** weight
+    assert np.allclose(mixed, expected / expected.sum())
 
 
 needs_extra = pytest.mark.skipif(not semantic.enabled(), reason="the semantic extra is not installed")
